@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from config.api import api
+from postops.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("postops.accounts.urls")),
+    path("network/", include("postops.network.urls")),
+    path("audit/", include("postops.core.urls")),
+    path("", include("postops.public.urls")),
+]

@@ -1,0 +1,44 @@
+"""Shared fixtures: users per role, offices, API clients."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+
+@pytest.fixture
+def make_user(db):
+    """Create a staff user with roles and offices: ``make_user("clerk", offices=[po])``."""
+    from postops.accounts.models import User
+
+    counter = {"n": 0}
+
+    def _make(*roles, offices=(), username=None, password="correct-horse-battery", **extra):
+        counter["n"] += 1
+        user = User.objects.create_user(
+            username=username or f"{'-'.join(roles) or 'user'}-{counter['n']}",
+            password=password,
+            full_name=extra.pop("full_name", "Nguyễn Văn An"),
+            **extra,
+        )
+        for role in roles:
+            user.groups.add(Group.objects.get_or_create(name=role)[0])
+        if offices:
+            user.offices.set(offices)
+        return user
+
+    return _make
+
+
+@pytest.fixture
+def verified_client(client):
+    """Log a user in and mark the session as two-factor verified (django-otp)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    def _login(user):
+        client.force_login(user)
+        device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", confirmed=True)
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+        return client
+
+    return _login

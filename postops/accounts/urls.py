@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("2fa/", views.otp_verify, name="otp_verify"),
+    path("2fa/setup/", views.otp_setup, name="otp_setup"),
+]

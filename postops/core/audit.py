@@ -1,0 +1,84 @@
+"""Audit trail writes.
+
+Call :func:`audit_record` inside the service's transaction, so that the entry and the
+change commit or roll back together (Zulip ``RealmAuditLog``; Open Zaak audit trail). Store
+ids and changed values only. Reads of personal data are recorded with an action ending in
+``.read`` (Law 91/2025/QH15; Decree 356/2025: log who read a citizen's record).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from .middleware import current_request_id
+from .models import AuditEntry
+
+
+def _context_request_id() -> str:
+    rid = current_request_id()
+    return "" if rid == "-" else rid
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, models.Model):
+        return value.pk
+    return str(value)
+
+
+def changed_fields(before: dict, after: dict) -> tuple[dict, dict]:
+    """Only the keys whose values differ, as (before, after)."""
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
+
+
+def client_ip(request) -> str | None:
+    """The client address as the first proxy saw it (nginx sets ``X-Real-IP``)."""
+    if request is None:
+        return None
+    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    actor,
+    action: str,
+    target: models.Model | None = None,
+    *,
+    before: dict | None = None,
+    after: dict | None = None,
+    office=None,
+    request=None,
+    ip_address: str | None = None,
+    actor_label: str = "",
+    target_type: str = "",
+    target_id: str = "",
+) -> AuditEntry:
+    """Append one audit entry (never updated or deleted afterwards)."""
+    from postops.accounts.roles import primary_role  # accounts depends on core, not back
+
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    if target is not None:
+        target_type = target_type or target._meta.label_lower
+        target_id = target_id or str(target.pk)
+    if office is None and is_user:
+        office = actor.offices.order_by("path").first()
+    return AuditEntry.objects.create(
+        actor=actor if is_user else None,
+        actor_label=actor_label or (actor.get_username() if is_user else ""),
+        role=primary_role(actor) if is_user else "",
+        office_code=getattr(office, "code", "") or "",
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        before=_json_safe(before or {}),
+        after=_json_safe(after or {}),
+        request_id=getattr(request, "request_id", "") or _context_request_id(),
+        ip_address=ip_address or client_ip(request),
+    )

@@ -1,0 +1,1 @@
+// PostOps behaviour (no inline script: CSP)
