@@ -4,6 +4,12 @@ import pytest
 from django.contrib.auth.models import Group
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness only costs test time here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def make_user(db):
     """Create a staff user with roles and offices: ``make_user("clerk", offices=[po])``."""
