@@ -1,0 +1,257 @@
+"""Pure rules of postal items: statuses, canonical tracking events and their transitions.
+
+No Django import here: the rules are plain data and functions, tested with hypothesis.
+
+Canonical events map to UPU EMSEVT event codes (UPU standard M40 "EMSEVT" messages;
+see ``docs`` and domain.md §3). Events that exist only in the domestic process (return to
+sender, withdrawal, unclaimed) have no EMSEVT code and map to ``None``:
+
+===========================  =====  ==================================================
+canonical code               UPU    meaning
+===========================  =====  ==================================================
+accepted                     EMA    posting / collection
+outward_arrival              EMB    arrival at outward office of exchange
+outward_departure            EMC    departure from outward office of exchange
+inward_arrival               EMD    arrival at inward office of exchange
+inward_departure             EMF    departure from inward office of exchange
+transit_arrival              EMJ    arrival at transit office of exchange
+transit_departure            EMK    departure from transit office of exchange
+sorting_in                   EDD    item into sorting centre
+sorting_out                  EDE    item out of sorting centre
+delivery_office_arrival      EMG    arrival at delivery office
+out_for_delivery             EDG    item out for delivery
+delivery_failed              EMH    attempted / unsuccessful delivery (reason + action)
+delivered                    EMI    final delivery
+held                         EDF    item held at delivery office
+pickup_point_arrival         EDH    arrival at pick-up point
+return_started               —      return to sender begins (Postal Law 49/2010)
+withdrawn                    —      withdrawn by the sender before dispatch (Postal Law 49/2010)
+unclaimed                    —      neither deliverable nor returnable after 6 months
+===========================  =====  ==================================================
+
+The item's status is a cache of its history: each event moves it through
+:data:`TRANSITIONS`. An event that happened before the item's latest event (a scanner that
+synchronised late) is stored but never moves the status backwards (:func:`next_status`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    ACCEPTED = "accepted"
+    IN_TRANSIT = "in_transit"
+    AT_DELIVERY_OFFICE = "at_delivery_office"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    DELIVERY_FAILED = "delivery_failed"
+    HELD = "held"
+    AWAITING_PICKUP = "awaiting_pickup"
+    DELIVERED = "delivered"
+    RETURNING = "returning"
+    RETURNED = "returned"
+    WITHDRAWN = "withdrawn"
+    UNCLAIMED = "unclaimed"
+
+
+class Event(StrEnum):
+    ACCEPTED = "accepted"
+    OUTWARD_ARRIVAL = "outward_arrival"
+    OUTWARD_DEPARTURE = "outward_departure"
+    INWARD_ARRIVAL = "inward_arrival"
+    INWARD_DEPARTURE = "inward_departure"
+    TRANSIT_ARRIVAL = "transit_arrival"
+    TRANSIT_DEPARTURE = "transit_departure"
+    SORTING_IN = "sorting_in"
+    SORTING_OUT = "sorting_out"
+    DELIVERY_OFFICE_ARRIVAL = "delivery_office_arrival"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    DELIVERY_FAILED = "delivery_failed"
+    DELIVERED = "delivered"
+    HELD = "held"
+    PICKUP_POINT_ARRIVAL = "pickup_point_arrival"
+    RETURN_STARTED = "return_started"
+    WITHDRAWN = "withdrawn"
+    UNCLAIMED = "unclaimed"
+
+
+UPU_CODES: dict[Event, str | None] = {
+    Event.ACCEPTED: "EMA",
+    Event.OUTWARD_ARRIVAL: "EMB",
+    Event.OUTWARD_DEPARTURE: "EMC",
+    Event.INWARD_ARRIVAL: "EMD",
+    Event.INWARD_DEPARTURE: "EMF",
+    Event.TRANSIT_ARRIVAL: "EMJ",
+    Event.TRANSIT_DEPARTURE: "EMK",
+    Event.SORTING_IN: "EDD",
+    Event.SORTING_OUT: "EDE",
+    Event.DELIVERY_OFFICE_ARRIVAL: "EMG",
+    Event.OUT_FOR_DELIVERY: "EDG",
+    Event.DELIVERY_FAILED: "EMH",
+    Event.DELIVERED: "EMI",
+    Event.HELD: "EDF",
+    Event.PICKUP_POINT_ARRIVAL: "EDH",
+    Event.RETURN_STARTED: None,
+    Event.WITHDRAWN: None,
+    Event.UNCLAIMED: None,
+}
+
+# Events a scanner or the postman app may send (the batch API). The others are outcomes of
+# services with their own checks: acceptance at the counter, a sender's return or withdrawal
+# request, the 6-month unclaimed rule.
+SCAN_EVENTS: frozenset[Event] = frozenset(
+    {
+        Event.OUTWARD_ARRIVAL,
+        Event.OUTWARD_DEPARTURE,
+        Event.INWARD_ARRIVAL,
+        Event.INWARD_DEPARTURE,
+        Event.TRANSIT_ARRIVAL,
+        Event.TRANSIT_DEPARTURE,
+        Event.SORTING_IN,
+        Event.SORTING_OUT,
+        Event.DELIVERY_OFFICE_ARRIVAL,
+        Event.OUT_FOR_DELIVERY,
+        Event.DELIVERY_FAILED,
+        Event.DELIVERED,
+        Event.HELD,
+        Event.PICKUP_POINT_ARRIVAL,
+    }
+)
+
+# EMH carries a non-delivery reason and the action taken (UPU EMSEVT); the code values are
+# a loadable list (domain.md §3: UNKNOWN here).
+EVENTS_NEEDING_REASON: frozenset[Event] = frozenset({Event.DELIVERY_FAILED})
+
+TERMINAL: frozenset[Status] = frozenset(
+    {Status.DELIVERED, Status.RETURNED, Status.WITHDRAWN, Status.UNCLAIMED}
+)
+
+_TRANSPORT = (
+    Event.OUTWARD_ARRIVAL,
+    Event.OUTWARD_DEPARTURE,
+    Event.INWARD_ARRIVAL,
+    Event.INWARD_DEPARTURE,
+    Event.TRANSIT_ARRIVAL,
+    Event.TRANSIT_DEPARTURE,
+    Event.SORTING_IN,
+    Event.SORTING_OUT,
+)
+
+
+def _build_transitions() -> dict[tuple[Status | None, Event], Status]:
+    S, E = Status, Event
+    table: dict[tuple[Status | None, Event], Status] = {(None, E.ACCEPTED): S.ACCEPTED}
+    # Moving between offices. From the delivery office too: a misrouted or redirected
+    # item is forwarded again.
+    for status in (
+        S.ACCEPTED,
+        S.IN_TRANSIT,
+        S.AT_DELIVERY_OFFICE,
+        S.DELIVERY_FAILED,
+        S.HELD,
+        S.AWAITING_PICKUP,
+    ):
+        for event in _TRANSPORT:
+            table[(status, event)] = S.IN_TRANSIT
+    for status in (S.ACCEPTED, S.IN_TRANSIT, S.AT_DELIVERY_OFFICE, S.DELIVERY_FAILED, S.HELD):
+        table[(status, E.DELIVERY_OFFICE_ARRIVAL)] = S.AT_DELIVERY_OFFICE
+    # Accepted at the delivery office itself (same commune): out for delivery at once.
+    for status in (S.ACCEPTED, S.AT_DELIVERY_OFFICE, S.DELIVERY_FAILED, S.HELD):
+        table[(status, E.OUT_FOR_DELIVERY)] = S.OUT_FOR_DELIVERY
+    # A second attempt recorded without a fresh out-for-delivery scan is still an attempt
+    # (the two-invitation rule counts them).
+    for status in (S.OUT_FOR_DELIVERY, S.DELIVERY_FAILED):
+        table[(status, E.DELIVERY_FAILED)] = S.DELIVERY_FAILED
+    # A postman who delivers on a later round without a fresh out-for-delivery scan, or a
+    # receiver who collects at the counter, still ends in delivered.
+    for status in (
+        S.AT_DELIVERY_OFFICE,
+        S.OUT_FOR_DELIVERY,
+        S.DELIVERY_FAILED,
+        S.HELD,
+        S.AWAITING_PICKUP,
+    ):
+        table[(status, E.DELIVERED)] = S.DELIVERED
+    for status in (S.AT_DELIVERY_OFFICE, S.OUT_FOR_DELIVERY, S.DELIVERY_FAILED):
+        table[(status, E.HELD)] = S.HELD
+    for status in (S.IN_TRANSIT, S.AT_DELIVERY_OFFICE, S.DELIVERY_FAILED, S.HELD):
+        table[(status, E.PICKUP_POINT_ARRIVAL)] = S.AWAITING_PICKUP
+    # Return to sender (chuyển hoàn) may start from anywhere before the end.
+    for status in (
+        S.ACCEPTED,
+        S.IN_TRANSIT,
+        S.AT_DELIVERY_OFFICE,
+        S.OUT_FOR_DELIVERY,
+        S.DELIVERY_FAILED,
+        S.HELD,
+        S.AWAITING_PICKUP,
+    ):
+        table[(status, E.RETURN_STARTED)] = S.RETURNING
+    # On the way back every movement keeps the item "returning"; the final delivery is to
+    # the sender.
+    for event in (
+        *_TRANSPORT,
+        E.DELIVERY_OFFICE_ARRIVAL,
+        E.OUT_FOR_DELIVERY,
+        E.DELIVERY_FAILED,
+        E.HELD,
+        E.PICKUP_POINT_ARRIVAL,
+    ):
+        table[(S.RETURNING, event)] = S.RETURNING
+    table[(S.RETURNING, E.DELIVERED)] = S.RETURNED
+    # Withdrawal ends the item only while it is still at the accepting office; later the
+    # sender's request becomes a return to sender (Postal Law 49/2010).
+    table[(S.ACCEPTED, E.WITHDRAWN)] = S.WITHDRAWN
+    # Postal Law 49/2010: neither deliverable nor returnable 6 months after acceptance.
+    for status in (S.DELIVERY_FAILED, S.HELD, S.AWAITING_PICKUP, S.RETURNING):
+        table[(status, E.UNCLAIMED)] = S.UNCLAIMED
+    return table
+
+
+TRANSITIONS: dict[tuple[Status | None, Event], Status] = _build_transitions()
+
+
+class TransitionRefused(ValueError):
+    """The event cannot follow the item's current status."""
+
+    def __init__(self, status: Status | None, event: Event):
+        super().__init__(f"event {event} is not allowed in status {status}")
+        self.status = status
+        self.event = event
+
+
+def transition(status: Status | str | None, event: Event | str) -> Status:
+    """The status after ``event`` happens to an item in ``status``.
+
+    Raises :class:`TransitionRefused` when the pair is not in :data:`TRANSITIONS`.
+    """
+    key = (Status(status) if status else None, Event(event))
+    try:
+        return TRANSITIONS[key]
+    except KeyError:
+        raise TransitionRefused(key[0], key[1]) from None
+
+
+def is_late(occurred_at: datetime, last_event_at: datetime | None) -> bool:
+    """An event is late when it happened strictly before the item's latest event.
+
+    Late events are kept in the history but do not change the status: the device time is
+    when it happened, the upload time is irrelevant (architecture: append-only history).
+    """
+    return last_event_at is not None and occurred_at < last_event_at
+
+
+def next_status(
+    status: Status | str | None,
+    last_event_at: datetime | None,
+    event: Event | str,
+    occurred_at: datetime,
+) -> Status | None:
+    """The new status, or ``None`` when the event is late and leaves the status alone.
+
+    Raises :class:`TransitionRefused` for an on-time event the table does not allow.
+    """
+    if is_late(occurred_at, last_event_at):
+        return None
+    return transition(status, event)

@@ -1,0 +1,178 @@
+"""The transition table, checked pair by pair against an independent written matrix."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from postops.items.rules import (
+    SCAN_EVENTS,
+    TERMINAL,
+    TRANSITIONS,
+    UPU_CODES,
+    Event,
+    Status,
+    TransitionRefused,
+    is_late,
+    next_status,
+    transition,
+)
+
+# Columns: the events, in this order.
+COLUMNS = [
+    Event.ACCEPTED,
+    Event.OUTWARD_ARRIVAL,
+    Event.OUTWARD_DEPARTURE,
+    Event.INWARD_ARRIVAL,
+    Event.INWARD_DEPARTURE,
+    Event.TRANSIT_ARRIVAL,
+    Event.TRANSIT_DEPARTURE,
+    Event.SORTING_IN,
+    Event.SORTING_OUT,
+    Event.DELIVERY_OFFICE_ARRIVAL,
+    Event.OUT_FOR_DELIVERY,
+    Event.DELIVERY_FAILED,
+    Event.DELIVERED,
+    Event.HELD,
+    Event.PICKUP_POINT_ARRIVAL,
+    Event.RETURN_STARTED,
+    Event.WITHDRAWN,
+    Event.UNCLAIMED,
+]
+ABBR = {
+    "ACC": Status.ACCEPTED,
+    "TRN": Status.IN_TRANSIT,
+    "ADO": Status.AT_DELIVERY_OFFICE,
+    "OFD": Status.OUT_FOR_DELIVERY,
+    "FAIL": Status.DELIVERY_FAILED,
+    "HELD": Status.HELD,
+    "PICK": Status.AWAITING_PICKUP,
+    "DLV": Status.DELIVERED,
+    "RTNG": Status.RETURNING,
+    "RTND": Status.RETURNED,
+    "WDR": Status.WITHDRAWN,
+    "UNC": Status.UNCLAIMED,
+}
+# fmt: off
+#                    EMA  EMB  EMC  EMD  EMF  EMJ  EMK  EDD  EDE  EMG  EDG  EMH  EMI  EDF  EDH  RET  WDR  UNC
+MATRIX = """
+None                 ACC  -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
+accepted             -    TRN  TRN  TRN  TRN  TRN  TRN  TRN  TRN  ADO  OFD  -    -    -    -    RTNG WDR  -
+in_transit           -    TRN  TRN  TRN  TRN  TRN  TRN  TRN  TRN  ADO  -    -    -    -    PICK RTNG -    -
+at_delivery_office   -    TRN  TRN  TRN  TRN  TRN  TRN  TRN  TRN  ADO  OFD  -    DLV  HELD PICK RTNG -    -
+out_for_delivery     -    -    -    -    -    -    -    -    -    -    -    FAIL DLV  HELD -    RTNG -    -
+delivery_failed      -    TRN  TRN  TRN  TRN  TRN  TRN  TRN  TRN  ADO  OFD  FAIL DLV  HELD PICK RTNG -    UNC
+held                 -    TRN  TRN  TRN  TRN  TRN  TRN  TRN  TRN  ADO  OFD  -    DLV  -    PICK RTNG -    UNC
+awaiting_pickup      -    TRN  TRN  TRN  TRN  TRN  TRN  TRN  TRN  -    -    -    DLV  -    -    RTNG -    UNC
+delivered            -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
+returning            -    RTNG RTNG RTNG RTNG RTNG RTNG RTNG RTNG RTNG RTNG RTNG RTND RTNG RTNG -    -    UNC
+returned             -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
+withdrawn            -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
+unclaimed            -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
+"""
+# fmt: on
+
+
+def _expected() -> dict[tuple[Status | None, Event], Status | None]:
+    expected = {}
+    for line in MATRIX.strip().splitlines():
+        row, *cells = line.split()
+        status = None if row == "None" else Status(row)
+        assert len(cells) == len(COLUMNS), row
+        for event, cell in zip(COLUMNS, cells, strict=True):
+            expected[(status, event)] = None if cell == "-" else ABBR[cell]
+    return expected
+
+
+EXPECTED = _expected()
+
+
+def test_matrix_covers_every_status_and_event():
+    assert {s for s, _ in EXPECTED} == {None, *Status}
+    assert set(COLUMNS) == set(Event)
+
+
+@pytest.mark.parametrize(("status", "event"), list(EXPECTED), ids=[f"{s}-{e}" for s, e in EXPECTED])
+def test_every_pair(status, event):
+    want = EXPECTED[(status, event)]
+    if want is None:
+        with pytest.raises(TransitionRefused):
+            transition(status, event)
+    else:
+        assert transition(status, event) == want
+
+
+def test_table_has_nothing_the_matrix_does_not_list():
+    allowed = {pair for pair, to in EXPECTED.items() if to is not None}
+    assert set(TRANSITIONS) == allowed
+
+
+def test_terminal_statuses_have_no_way_out():
+    assert {s for s, _ in TRANSITIONS} & TERMINAL == set()
+
+
+def test_every_status_is_reachable_and_every_open_status_can_end():
+    graph: dict = {}
+    for (src, _), dst in TRANSITIONS.items():
+        graph.setdefault(src, set()).add(dst)
+    seen, todo = set(), [None]
+    while todo:
+        node = todo.pop()
+        for nxt in graph.get(node, ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    assert seen == set(Status)
+    for status in set(Status) - TERMINAL:
+        reach, todo = set(), [status]
+        while todo:
+            for nxt in graph.get(todo.pop(), ()):
+                if nxt not in reach:
+                    reach.add(nxt)
+                    todo.append(nxt)
+        assert reach & TERMINAL, status
+
+
+def test_upu_mapping():
+    assert set(UPU_CODES) == set(Event)
+    codes = [c for c in UPU_CODES.values() if c]
+    assert len(codes) == len(set(codes)) == 15
+    assert UPU_CODES[Event.DELIVERY_FAILED] == "EMH"
+    assert UPU_CODES[Event.DELIVERED] == "EMI"
+    assert UPU_CODES[Event.HELD] == "EDF"
+    assert Event.ACCEPTED not in SCAN_EVENTS
+    assert all(UPU_CODES[e] for e in SCAN_EVENTS)
+
+
+T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+
+
+@given(
+    status=st.sampled_from([None, *Status]),
+    event=st.sampled_from(list(Event)),
+    seconds_before=st.integers(min_value=1, max_value=10**8),
+)
+def test_a_late_event_never_moves_the_status(status, event, seconds_before):
+    assert next_status(status, T0, event, T0 - timedelta(seconds=seconds_before)) is None
+
+
+@given(
+    status=st.sampled_from([None, *Status]),
+    event=st.sampled_from(list(Event)),
+    seconds_after=st.integers(min_value=0, max_value=10**8),
+)
+def test_an_event_on_time_follows_the_table(status, event, seconds_after):
+    occurred = T0 + timedelta(seconds=seconds_after)
+    want = EXPECTED[(status, event)]
+    if want is None:
+        with pytest.raises(TransitionRefused):
+            next_status(status, T0, event, occurred)
+    else:
+        assert next_status(status, T0, event, occurred) == want
+
+
+def test_is_late_edges():
+    assert is_late(T0, None) is False
+    assert is_late(T0, T0) is False  # same instant: not older, so it may move the status
+    assert is_late(T0 - timedelta(microseconds=1), T0) is True
