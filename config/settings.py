@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "postops.accounts",
     "postops.network",
     "postops.public",
+    "postops.payouts",
 ]
 
 MIDDLEWARE = [

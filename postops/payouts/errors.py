@@ -1,0 +1,72 @@
+"""Business errors of the payouts services, each with a stable machine code.
+
+The API maps ``code`` to its error body (``{"code", "message", "details"}``); the UI shows
+``message``, which is Vietnamese text marked for translation.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class PayoutsError(Exception):
+    code = "payouts_error"
+    status = 400
+    default_message = _("Không thực hiện được thao tác.")
+
+    def __init__(self, message=None, **details):
+        self.message = str(message or self.default_message)
+        self.details = details
+        super().__init__(self.message)
+
+
+class InvalidTransition(PayoutsError):
+    code = "invalid_transition"
+    status = 409
+    default_message = _("Kỳ chi trả không thể chuyển sang trạng thái này.")
+
+
+class FourEyesViolation(PayoutsError):
+    code = "approver_is_importer"
+    status = 409
+    default_message = _("Người duyệt phải khác người nhập danh sách.")
+
+
+class AuthorisationInvalid(PayoutsError):
+    code = "authorisation_invalid"
+    status = 422
+    default_message = _("Giấy ủy quyền không hợp lệ.")
+
+
+class PeriodNotOpen(PayoutsError):
+    code = "period_not_open"
+    status = 409
+    default_message = _("Kỳ chi trả không ở trạng thái cho phép thao tác này.")
+
+
+class AlreadyPaid(PayoutsError):
+    code = "already_paid"
+    status = 409
+    default_message = _("Dòng chi trả này đã được chi.")
+
+
+class IdentityMismatch(PayoutsError):
+    code = "identity_mismatch"
+    status = 422
+    default_message = _("Giấy tờ tùy thân không khớp với hồ sơ.")
+
+
+class IdempotencyKeyReused(PayoutsError):
+    code = "idempotency_key_reused"
+    status = 409
+    default_message = _("Khóa Idempotency-Key đã được dùng cho một yêu cầu khác.")
+
+
+class NotAllowed(PayoutsError):
+    code = "forbidden"
+    status = 403
+    default_message = _("Bạn không có quyền thực hiện thao tác này.")
+
+
+class AlreadyReversed(PayoutsError):
+    code = "already_reversed"
+    status = 409
+    default_message = _("Lượt chi này đã bị hủy trước đó.")

@@ -1,0 +1,157 @@
+"""Pure payout rules (no Django import), tested with hypothesis.
+
+Sources (summarised in the project's domain reference, §2): the Law on Social Insurance
+2024 (Law 41/2024/QH15) limits an authorisation to receive pensions to 12 months and asks
+that it be certified; beneficiaries aged 80 and over may be paid at home on request; a
+social-assistance beneficiary who does not collect for 3 consecutive months is suspended.
+The per-programme numbers are data (``Programme`` rows), never constants here.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+# --- Payroll period state machine ------------------------------------------------------------
+
+IMPORTED = "imported"
+CHECKED = "checked"
+APPROVED = "approved"
+PAYING = "paying"
+CLOSED = "closed"
+REPORTED = "reported"
+
+PERIOD_STATUSES = (IMPORTED, CHECKED, APPROVED, PAYING, CLOSED, REPORTED)
+
+# Allowed (from, to) moves. A checked period may go back to "imported" to take a corrected
+# file; nothing moves back once approved: the approved list is a frozen snapshot and later
+# changes go to the next period (issue #5, item 2).
+PERIOD_TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
+    {
+        (IMPORTED, CHECKED),
+        (CHECKED, IMPORTED),
+        (CHECKED, APPROVED),
+        (APPROVED, PAYING),
+        (PAYING, CLOSED),
+        (CLOSED, REPORTED),
+    }
+)
+
+
+def period_can_move(old: str, new: str) -> bool:
+    """True when a payroll period may move from ``old`` to ``new``."""
+    return (old, new) in PERIOD_TRANSITIONS
+
+
+_PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def parse_period(text: str) -> date:
+    """``"2026-03"`` → ``date(2026, 3, 1)``; ``ValueError`` on anything else."""
+    match = _PERIOD_RE.match(text.strip())
+    if not match:
+        raise ValueError(f"period must be YYYY-MM, got {text!r}")
+    year, month = int(match[1]), int(match[2])
+    if not 1 <= month <= 12 or year < 1900:
+        raise ValueError(f"period must be YYYY-MM, got {text!r}")
+    return date(year, month, 1)
+
+
+def format_period(month: date) -> str:
+    return f"{month.year:04d}-{month.month:02d}"
+
+
+# --- Months and ages --------------------------------------------------------------------------
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` plus ``months`` calendar months, clamped to the end of a shorter month."""
+    index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def age_on(birth: date, day: date) -> int:
+    """Completed years of age on ``day``."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def home_payout_eligible(birth: date, day: date, min_age: int | None) -> bool:
+    """True when the person may ask to be paid at home because of age.
+
+    Law 41/2024/QH15 (pensions): 80 and over. ``min_age`` is the programme's number;
+    ``None`` means the programme has no age rule (home payout only by decision).
+    """
+    return min_age is not None and age_on(birth, day) >= min_age
+
+
+# --- Authorisations (proxies) ----------------------------------------------------------------
+
+
+def authorisation_last_day(valid_from: date, max_months: int) -> date:
+    """The last day an authorisation starting on ``valid_from`` may cover.
+
+    "At most 12 months" (Law 41/2024/QH15) read as: from 15/01/2026, up to 14/01/2027.
+    """
+    return date.fromordinal(add_months(valid_from, max_months).toordinal() - 1)
+
+
+def authorisation_period_ok(valid_from: date, valid_to: date, max_months: int) -> bool:
+    """The validity window is not reversed and not longer than the programme allows."""
+    return valid_from <= valid_to <= authorisation_last_day(valid_from, max_months)
+
+
+def authorisation_valid_on(valid_from: date, valid_to: date, certified: bool, day: date) -> bool:
+    """A proxy may collect on ``day`` only with a certified authorisation covering that day."""
+    return certified and valid_from <= day <= valid_to
+
+
+# --- Identity check at the counter -----------------------------------------------------------
+
+CCCD = "cccd"
+PASSPORT = "passport"
+ID_DOCUMENT_TYPES = (CCCD, PASSPORT)
+
+
+def normalise_document_number(number: str) -> str:
+    """Compare numbers as the card prints them: no spaces, dots or dashes, upper case."""
+    return re.sub(r"[\s.\-]", "", number or "").upper()
+
+
+@dataclass(frozen=True)
+class IdentityRecord:
+    """What the payroll knows about the person who must show a document."""
+
+    id_number: str
+    passport_number: str = ""
+
+
+def identity_matches(record: IdentityRecord, document_type: str, document_number: str) -> bool:
+    """The document shown is of a known type and its number is the one on record.
+
+    Decision 45/2016/QĐ-TTg and domain.md §2: the citizen ID card or a passport; a proxy
+    shows their own document (checked against the authorisation's record).
+    """
+    presented = normalise_document_number(document_number)
+    if not presented:
+        return False
+    if document_type == CCCD:
+        expected = record.id_number
+    elif document_type == PASSPORT:
+        expected = record.passport_number
+    else:
+        return False
+    return bool(expected) and normalise_document_number(expected) == presented
+
+
+# --- Receipts ---------------------------------------------------------------------------------
+
+
+def receipt_number(office_code: str, year: int, sequence: int) -> str:
+    """``<office>-<year>-<6-digit sequence>``: numbered per office and year, without gaps."""
+    if sequence < 1:
+        raise ValueError("receipt sequence starts at 1")
+    return f"{office_code}-{year:04d}-{sequence:06d}"
