@@ -2,11 +2,17 @@
 
 Each app adds its router here. Errors are always JSON
 ``{"code": "...", "message": "...", "details": [...]}`` (see ``postops.core.api_errors``).
+Staff and partner endpoints use ``auth=staff_auth`` (``postops.accounts.api_auth``): a Bearer
+API key or the UI session. After adding or changing an endpoint, regenerate the committed
+schema with ``python manage.py export_openapi`` (a test fails on drift).
 """
 
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 
+from postops.accounts.api import router as accounts_router
+from postops.accounts.api_auth import PrincipalRateThrottle
 from postops.core.api_errors import install_error_handlers
+from postops.network.api import router as network_router
 
 api = NinjaAPI(
     title="PostOps API",
@@ -15,5 +21,13 @@ api = NinjaAPI(
     urls_namespace="api-v1",
     docs_url="/docs",
     openapi_url="/openapi.json",
+    # Served from ninja's static files through templates/ninja/swagger.html (CSP-safe); no
+    # call to the public swagger.io validator.
+    docs=Swagger(settings={"validatorUrl": None}),
+    # Per key/user; anonymous (public) endpoints set their own throttles.
+    throttle=[PrincipalRateThrottle()],
 )
 install_error_handlers(api)
+
+api.add_router("/", accounts_router)
+api.add_router("/network", network_router)

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -113,6 +114,26 @@ def api_key_create(
             after={"name": name, "role": role, "offices": [o.code for o in offices]},
         )
     return key, raw
+
+
+# A key's "last used" time is informative only: a write at most once a minute per key is
+# plenty and keeps busy partner systems from writing to the database on every request.
+API_KEY_TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+def api_key_touch(key: ApiKey) -> None:
+    """Record that ``key`` was just used, unless that was recorded less than a minute ago.
+
+    Not audited: like ``User.last_login`` it is bookkeeping, not a change someone made.
+    """
+    now = timezone.now()
+    if key.last_used_at is not None and now - key.last_used_at < API_KEY_TOUCH_INTERVAL:
+        return
+    # The condition in the UPDATE keeps concurrent requests from writing twice.
+    ApiKey.objects.filter(pk=key.pk).filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - API_KEY_TOUCH_INTERVAL)
+    ).update(last_used_at=now)
+    key.last_used_at = now
 
 
 def api_key_revoke(actor: User | None, key: ApiKey) -> None:

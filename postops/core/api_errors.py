@@ -2,11 +2,35 @@
 
 ``code`` is a stable machine-readable slug, ``message`` a human sentence, ``details`` a list
 of ``{"field"/"loc", "message", ...}`` items pointing at what is wrong.
+
+The handlers below cover errors raised inside an API operation; errors Django produces
+before the API is reached (unknown path, wrong method, a crash in middleware) are rewritten
+into the same shape by :class:`postops.core.api_middleware.ApiResponseMiddleware`.
 """
 
-from django.http import Http404
+import logging
+
+from django.http import Http404, JsonResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+
+logger = logging.getLogger("postops.api")
+
+# The code and default message for each HTTP status the API answers with.
+ERRORS: dict[int, tuple[str, str]] = {
+    400: ("bad_request", "The request is malformed."),
+    401: ("unauthorized", "A valid API key or session is required."),
+    403: ("forbidden", "You are not allowed to do this."),
+    404: ("not_found", "Not found."),
+    405: ("method_not_allowed", "This method is not allowed here."),
+    409: ("conflict", "The request conflicts with the current state."),
+    413: ("payload_too_large", "The request body is too large."),
+    415: ("unsupported_media_type", "This content type is not supported."),
+    422: ("validation_error", "The request is not valid."),
+    429: ("rate_limited", "Too many requests; slow down."),
+    500: ("server_error", "An unexpected error occurred."),
+    503: ("unavailable", "The service is temporarily unavailable."),
+}
 
 
 class ApiError(Exception):
@@ -24,12 +48,40 @@ def error_body(code: str, message: str, details: list | None = None) -> dict:
     return {"code": code, "message": message, "details": details or []}
 
 
+def error_for_status(status: int) -> tuple[str, str]:
+    """The (code, message) for an HTTP status; unknown ones fall back to their class."""
+    if status in ERRORS:
+        return ERRORS[status]
+    return ("server_error", ERRORS[500][1]) if status >= 500 else ("error", "Request failed.")
+
+
+def error_json_response(status: int, code: str = "", message: str = "", details=None):
+    """A plain Django response in the API error shape (for code outside ninja)."""
+    default_code, default_message = error_for_status(status)
+    return JsonResponse(
+        error_body(code or default_code, message or default_message, details), status=status
+    )
+
+
+def www_authenticate(request) -> str:
+    """The ``WWW-Authenticate`` challenge for a 401 (RFC 6750 §3).
+
+    A request that sent credentials which failed gets ``error="invalid_token"``.
+    """
+    if "authorization" in request.headers:
+        return 'Bearer realm="api", error="invalid_token"'
+    return 'Bearer realm="api"'
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(ApiError)
     def _api_error(request, exc: ApiError):
-        return api.create_response(
+        response = api.create_response(
             request, error_body(exc.code, exc.message, exc.details), status=exc.status
         )
+        if exc.status == 401:
+            response["WWW-Authenticate"] = www_authenticate(request)
+        return response
 
     @api.exception_handler(ValidationError)
     def _validation(request, exc: ValidationError):
@@ -45,44 +97,36 @@ def install_error_handlers(api: NinjaAPI) -> None:
             for err in exc.errors
         ]
         return api.create_response(
-            request,
-            error_body("validation_error", "The request is not valid.", details),
-            status=422,
+            request, error_body("validation_error", ERRORS[422][1], details), status=422
         )
 
     @api.exception_handler(AuthenticationError)
     def _auth(request, exc):
-        return api.create_response(
-            request,
-            error_body("unauthorized", "A valid API key or session is required."),
-            status=401,
+        response = api.create_response(
+            request, error_body("unauthorized", ERRORS[401][1]), status=401
         )
+        response["WWW-Authenticate"] = www_authenticate(request)
+        return response
 
     @api.exception_handler(Http404)
     def _not_found(request, exc):
-        return api.create_response(request, error_body("not_found", "Not found."), status=404)
+        return api.create_response(request, error_body("not_found", ERRORS[404][1]), status=404)
+
+    @api.exception_handler(Throttled)
+    def _throttled(request, exc: Throttled):
+        # ninja adds the Retry-After header itself when it knows the wait.
+        details = [{"retry_after_seconds": round(exc.wait)}] if exc.wait is not None else []
+        return api.create_response(
+            request, error_body("rate_limited", ERRORS[429][1], details), status=429
+        )
 
     @api.exception_handler(HttpError)
     def _http(request, exc: HttpError):
-        codes = {
-            400: "bad_request",
-            403: "forbidden",
-            404: "not_found",
-            405: "method_not_allowed",
-            409: "conflict",
-            429: "rate_limited",
-        }
-        return api.create_response(
-            request,
-            error_body(codes.get(exc.status_code, "error"), str(exc)),
-            status=exc.status_code,
-        )
+        code, _ = error_for_status(exc.status_code)
+        return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)
 
     @api.exception_handler(Exception)
     def _unexpected(request, exc):
-        import logging
-
-        logging.getLogger("postops.api").exception("Unhandled API error")
-        return api.create_response(
-            request, error_body("server_error", "An unexpected error occurred."), status=500
-        )
+        # The traceback goes to the log (with the request id), never to the client.
+        logger.exception("Unhandled API error")
+        return api.create_response(request, error_body("server_error", ERRORS[500][1]), status=500)
