@@ -1,0 +1,113 @@
+"""The staff start page and header menu: which pages each role may open.
+
+One table, read by the start page (``/``) and the header menu, so the two never disagree.
+Apps that add a staff page add a row here. A row whose URL does not exist yet (another app
+still being built) is skipped, so the table may name pages before they ship.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from postops.accounts.roles import needs_two_factor, user_roles
+
+# Every staff role except ``partner`` (a business sender's system, which uses the API).
+STAFF_ROLES = frozenset(
+    {
+        "clerk",
+        "postman",
+        "teller",
+        "bdvhx",
+        "supervisor",
+        "manager",
+        "agency",
+        "complaints",
+        "auditor",
+        "admin",
+    }
+)
+
+
+@dataclass(frozen=True)
+class StaffLink:
+    key: str
+    url_name: str
+    label: str | Promise
+    description: str | Promise
+    roles: frozenset[str]
+    # Alt+<letter> opens the page (static/js/postops.js, `data-hotkey`); "" for none.
+    hotkey: str = ""
+
+
+STAFF_LINKS: tuple[StaffLink, ...] = (
+    StaffLink(
+        key="offices",
+        url_name="network:office_list",
+        label=_("Mạng lưới bưu cục"),
+        description=_("Cây đơn vị: bưu điện tỉnh, bưu cục, bưu điện văn hóa xã, điểm chi trả."),
+        roles=STAFF_ROLES,
+        hotkey="o",
+    ),
+    StaffLink(
+        key="audit",
+        url_name="core:audit_list",
+        label=_("Nhật ký kiểm soát"),
+        description=_("Tra cứu ai đã làm gì, lúc nào, ở đơn vị nào."),
+        roles=frozenset({"auditor", "admin", "manager"}),
+        hotkey="k",
+    ),
+    StaffLink(
+        key="admin",
+        url_name="admin:index",
+        label=_("Quản trị hệ thống"),
+        description=_("Người dùng, vai trò, khóa API và danh mục."),
+        roles=frozenset({"admin"}),
+        hotkey="q",
+    ),
+    StaffLink(
+        key="api_docs",
+        url_name="api-v1:openapi-view",
+        label=_("Tài liệu API"),
+        description=_("Giao diện lập trình cho hệ thống đối tác (OpenAPI)."),
+        roles=frozenset({"admin", "partner"}),
+    ),
+)
+
+
+def _url_or_none(url_name: str) -> str | None:
+    try:
+        return reverse(url_name)
+    except NoReverseMatch:
+        return None
+
+
+def staff_links_for_user(user) -> list[dict]:
+    """The rows of :data:`STAFF_LINKS` the user's roles allow and whose page exists.
+
+    None before a required TOTP check is passed: those pages would only redirect to it.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return []
+    if needs_two_factor(user) and not user.is_verified():
+        return []
+    roles = user_roles(user)
+    links = []
+    for link in STAFF_LINKS:
+        allowed = bool(roles & link.roles) or (link.key == "admin" and user.is_superuser)
+        if not allowed:
+            continue
+        url = _url_or_none(link.url_name)
+        if url is None:
+            continue
+        links.append(
+            {
+                "key": link.key,
+                "url": url,
+                "label": link.label,
+                "description": link.description,
+                "hotkey": link.hotkey,
+            }
+        )
+    return links
