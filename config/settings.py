@@ -42,6 +42,10 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("POSTOPS_SECRET_KEY must be set when POSTOPS_DEBUG is off.")
     SECRET_KEY = "dev-only-insecure-key-never-use-in-production-0123456789abcdefghijklmnop"
+elif not DEBUG and len(SECRET_KEY) < 50:
+    # Django's deploy check (security.W009) wants 50+ characters; a short key in production
+    # is a configuration error, not a warning to scroll past.
+    raise ImproperlyConfigured("POSTOPS_SECRET_KEY must be at least 50 characters long.")
 
 ALLOWED_HOSTS = env_list("POSTOPS_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 if not DEBUG and not ALLOWED_HOSTS:
@@ -151,12 +155,15 @@ SESSION_COOKIE_AGE = env_int("POSTOPS_SESSION_SECONDS", 8 * 3600)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env_bool("POSTOPS_SSL_REDIRECT", not DEBUG)
+# Probes (systemd, load balancer) talk plain HTTP to gunicorn on loopback: no redirect for them.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env_int("POSTOPS_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+LANGUAGE_COOKIE_SECURE = not DEBUG
 X_FRAME_OPTIONS = "DENY"
 
 # Content Security Policy, enforced: everything from this server, no inline script.
@@ -208,14 +215,27 @@ TASKS = {
 }
 
 # --- E-mail ---------------------------------------------------------------------------------
-EMAIL_BACKEND = os.environ.get(
+# Django 6.1 mailers (the EMAIL_* settings are deprecated). Production relays through an SMTP
+# server, by default the local MTA; development prints mail to the console.
+_EMAIL_BACKEND = os.environ.get(
     "POSTOPS_EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
-EMAIL_HOST = os.environ.get("POSTOPS_EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("POSTOPS_EMAIL_PORT", 25)
+MAILERS = {
+    "default": {
+        "BACKEND": _EMAIL_BACKEND,
+        "OPTIONS": (
+            {
+                "host": os.environ.get("POSTOPS_EMAIL_HOST", "localhost"),
+                "port": env_int("POSTOPS_EMAIL_PORT", 25),
+            }
+            if _EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend"
+            else {}
+        ),
+    }
+}
 DEFAULT_FROM_EMAIL = os.environ.get("POSTOPS_DEFAULT_FROM_EMAIL", "postops@localhost")
 
 # --- PostOps --------------------------------------------------------------------------------
@@ -235,13 +255,17 @@ CACHES = {
 }
 
 # --- Logging --------------------------------------------------------------------------------
-# Personal data never goes to logs: request bodies are not logged, and the filter below drops
-# query strings from request log lines (they may carry ID numbers or phones).
+# Personal data never goes to logs (Law 91/2025/QH15): request bodies are not logged, and every
+# line passes the redaction filter, which drops query strings and masks 12-digit ID numbers and
+# phone numbers (postops.core.logredact). Django's own "django" and "django.server" loggers are
+# declared here so that their default handlers (console without the filter, mail_admins with
+# request data) are removed; their records reach the root handler below.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
         "request_id": {"()": "postops.core.middleware.RequestIdLogFilter"},
+        "redact": {"()": "postops.core.logredact.RedactPersonalDataFilter"},
     },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
@@ -250,11 +274,13 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["request_id"],
+            "filters": ["request_id", "redact"],
         },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("POSTOPS_LOG_LEVEL", "INFO")},
     "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"level": "WARNING"},
     },
 }
