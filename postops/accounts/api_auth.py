@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.conf import settings
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 from ninja.throttling import SimpleRateThrottle
@@ -78,37 +79,40 @@ class Principal:
         return list(self.actor.offices.order_by("path"))
 
     @cached_property
-    def office_ids(self) -> frozenset[int]:
+    def office_scope(self) -> QuerySet:
+        """Lazy ids of the offices in scope, for ``office_id__in=`` (a subquery, no list)."""
         return office_scope_ids_for(self.actor)
+
+    @cached_property
+    def office_ids(self) -> frozenset[int]:
+        """The same ids, read once into a set."""
+        return frozenset(self.office_scope)
 
     def __str__(self) -> str:  # used by ninja's throttles as an identity
         return f"{self.kind}:{self.actor.pk}"
 
 
-def office_scope_ids_for(actor: User | ApiKey) -> frozenset[int]:
+def office_scope_ids_for(actor: User | ApiKey) -> QuerySet:
     """Ids of the offices in the actor's scope: each assigned office and its whole subtree.
 
     The network app owns the scoping rule (``postops.network.selectors.office_scope_ids``);
-    until it exists, the subtree is computed here from ``Office.path`` prefixes.
+    without it, the subtree is computed here from ``Office.path`` prefixes.
     """
     try:
         from postops.network.selectors import office_scope_ids
     except ImportError:
         office_scope_ids = None
     if office_scope_ids is not None:
-        return frozenset(office_scope_ids(actor))
-
-    from django.db.models import Q
+        return office_scope_ids(actor)
 
     from postops.network.models import Office
 
-    paths = list(actor.offices.values_list("path", flat=True))
-    if not paths:
-        return frozenset()
     query = Q()
-    for path in paths:
+    for path in actor.offices.values_list("path", flat=True):
         query |= Q(path__startswith=path)
-    return frozenset(Office.objects.filter(query).values_list("pk", flat=True))
+    if not query:
+        return Office.objects.none().values_list("pk", flat=True)
+    return Office.objects.filter(query).values_list("pk", flat=True)
 
 
 def require_roles(request: HttpRequest, *roles: str) -> Principal:

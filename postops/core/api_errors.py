@@ -59,7 +59,9 @@ def error_json_response(status: int, code: str = "", message: str = "", details=
     """A plain Django response in the API error shape (for code outside ninja)."""
     default_code, default_message = error_for_status(status)
     return JsonResponse(
-        error_body(code or default_code, message or default_message, details), status=status
+        error_body(code or default_code, message or default_message, details),
+        status=status,
+        content_type="application/json; charset=utf-8",  # as ninja answers
     )
 
 

@@ -60,6 +60,8 @@ class ApiResponseMiddleware:
         if not response.has_header("Cache-Control"):
             response["Cache-Control"] = "no-store"
         response.setdefault("X-Content-Type-Options", "nosniff")
+        # A rewritten error is a new response, which XFrameOptionsMiddleware never saw.
+        response.setdefault("X-Frame-Options", "DENY")
         response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         if not _is_html(response):
             response["Content-Security-Policy"] = API_CSP
