@@ -10,6 +10,16 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_holiday_calendar():
+    # The working-day calendar keeps holiday overrides per process; a test's rows vanish at
+    # rollback, so no test may inherit the previous test's copy.
+    yield
+    from postops.core.calendar import calendar_cache_clear
+
+    calendar_cache_clear()
+
+
 @pytest.fixture
 def make_user(db):
     """Create a staff user with roles and offices: ``make_user("clerk", offices=[po])``."""

@@ -8,9 +8,10 @@ ids and changed values only. Reads of personal data are recorded with an action 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 
 from .middleware import current_request_id
 from .models import AuditEntry
@@ -82,3 +83,39 @@ def audit_record(
         request_id=getattr(request, "request_id", "") or _context_request_id(),
         ip_address=ip_address or client_ip(request),
     )
+
+
+def audit_read(actor, target: models.Model, fields: Iterable[str], request=None) -> AuditEntry:
+    """Record that ``actor`` was shown ``fields`` of ``target`` (personal data).
+
+    Law 91/2025/QH15 and Decree 356/2025/NĐ-CP: ID numbers and addresses are personal data,
+    payout amounts and ID card images sensitive; who read them must be known. Call it from
+    the view that shows them, once per record shown. The action is
+    ``<app>.<model>.read``; ``after`` lists the field names, never their values.
+    """
+    return audit_record(
+        actor,
+        f"{target._meta.label_lower}.read",
+        target,
+        after={"fields": sorted(set(fields))},
+        request=request,
+    )
+
+
+def audit_read_many(
+    actor, targets: Iterable[models.Model], fields: Iterable[str], request=None
+) -> int:
+    """:func:`audit_read` for every record of a list page, in one transaction."""
+    field_list = sorted(set(fields))
+    count = 0
+    with transaction.atomic():
+        for target in targets:
+            audit_record(
+                actor,
+                f"{target._meta.label_lower}.read",
+                target,
+                after={"fields": field_list},
+                request=request,
+            )
+            count += 1
+    return count

@@ -4,24 +4,48 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AppendOnlyQuerySet(models.QuerySet):
-    """Refuses bulk updates and deletes: history rows are inserted, never changed."""
+    """Refuses every ORM path that would change or remove stored rows.
+
+    History rows are inserted, never changed. Besides the public ``update``/``delete``/
+    ``bulk_update``, the private ``_update`` and ``_raw_delete`` (used by ``save()`` and by
+    the deletion collector's fast path) and upserts (``bulk_create(update_conflicts=True)``)
+    are refused too. Database triggers enforce the same rule below the ORM.
+    """
+
+    def _refuse(self):
+        raise PermissionError(f"{self.model.__name__} is append-only")
 
     def update(self, **kwargs):
-        raise PermissionError(f"{self.model.__name__} is append-only")
+        self._refuse()
+
+    def _update(self, values):
+        self._refuse()
 
     def delete(self):
-        raise PermissionError(f"{self.model.__name__} is append-only")
+        self._refuse()
 
-    # Bulk paths that would bypass save()
+    def _raw_delete(self, using):
+        self._refuse()
+
     def bulk_update(self, objs, fields, batch_size=None):
-        raise PermissionError(f"{self.model.__name__} is append-only")
+        self._refuse()
+
+    def update_or_create(self, defaults=None, create_defaults=None, **kwargs):
+        self._refuse()
+
+    def bulk_create(self, objs, *args, update_conflicts=False, **kwargs):
+        if update_conflicts:
+            self._refuse()
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class AppendOnlyModel(models.Model):
     """Base for append-only history tables (audit entries, tracking events, payouts).
 
-    ``save()`` refuses to update an existing row and ``delete()`` refuses outright. On
-    PostgreSQL a trigger added by the migration enforces the same rule for raw SQL.
+    ``save()`` refuses to update an existing row and ``delete()`` refuses outright. Give the
+    concrete model ``base_manager_name = "objects"`` in its Meta so that Django's internal
+    manager refuses too, and add database triggers (see ``core`` migration
+    ``0003_auditentry_append_only_triggers``) for raw SQL.
     """
 
     objects = AppendOnlyQuerySet.as_manager()
@@ -48,7 +72,7 @@ class AuditEntry(AppendOnlyModel):
     who read a citizen's personal data; ``action`` ending in ``.read`` records such reads.
     """
 
-    occurred_at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
+    occurred_at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -59,7 +83,7 @@ class AuditEntry(AppendOnlyModel):
     )
     actor_label = models.CharField(_("định danh"), max_length=150, blank=True)
     role = models.CharField(_("vai trò"), max_length=30, blank=True)
-    office_code = models.CharField(_("mã bưu cục"), max_length=12, blank=True, db_index=True)
+    office_code = models.CharField(_("mã bưu cục"), max_length=12, blank=True)
     action = models.CharField(_("hành động"), max_length=80, db_index=True)
     target_type = models.CharField(_("loại đối tượng"), max_length=80, blank=True)
     target_id = models.CharField(_("mã đối tượng"), max_length=64, blank=True, db_index=True)
@@ -72,7 +96,15 @@ class AuditEntry(AppendOnlyModel):
         verbose_name = _("nhật ký kiểm toán")
         verbose_name_plural = _("nhật ký kiểm toán")
         ordering = ["-occurred_at", "-id"]
-        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target_idx")]
+        base_manager_name = "objects"
+        # Keyset pagination walks (occurred_at, id) backwards, for everyone or within the
+        # offices of one scope; the target index answers "who touched this record".
+        indexes = [
+            models.Index(fields=["target_type", "target_id"], name="audit_target_idx"),
+            models.Index(fields=["occurred_at", "id"], name="audit_time_idx"),
+            models.Index(fields=["office_code", "occurred_at", "id"], name="audit_office_time_idx"),
+            models.Index(fields=["actor_label", "occurred_at"], name="audit_actor_time_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
