@@ -70,3 +70,21 @@ class AlreadyReversed(PayoutsError):
     code = "already_reversed"
     status = 409
     default_message = _("Lượt chi này đã bị hủy trước đó.")
+
+
+class BeneficiarySuspended(PayoutsError):
+    code = "beneficiary_suspended"
+    status = 409
+    default_message = _("Đối tượng đang bị tạm dừng chi trả.")
+
+
+class OutOfScope(PayoutsError):
+    code = "out_of_scope"
+    status = 403
+    default_message = _("Dòng chi trả này thuộc điểm chi trả ngoài phạm vi của bạn.")
+
+
+class InvalidRequest(PayoutsError):
+    code = "invalid_request"
+    status = 422
+    default_message = _("Yêu cầu không hợp lệ.")

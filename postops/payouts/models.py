@@ -284,6 +284,7 @@ class ImportJob(models.Model):
     valid = models.PositiveIntegerField(_("dòng hợp lệ"), default=0)
     invalid = models.PositiveIntegerField(_("dòng lỗi"), default=0)
     created_lines = models.PositiveIntegerField(_("dòng chi trả đã tạo"), default=0)
+    updated_lines = models.PositiveIntegerField(_("dòng chi trả đã sửa"), default=0)
     created_beneficiaries = models.PositiveIntegerField(_("đối tượng mới"), default=0)
     updated_beneficiaries = models.PositiveIntegerField(_("đối tượng cập nhật"), default=0)
     errors = models.JSONField(_("lỗi"), default=list, blank=True)

@@ -5,17 +5,43 @@ Names follow ``<entity>_<verb>``. Rules that need no database live in ``rules.py
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
 from postops.core.audit import audit_record
 
 from . import rules
-from .errors import AuthorisationInvalid, FourEyesViolation, InvalidTransition
-from .models import Beneficiary, PayrollLine, PayrollPeriod, Programme, Proxy
+from .errors import (
+    AlreadyPaid,
+    AlreadyReversed,
+    AuthorisationInvalid,
+    BeneficiarySuspended,
+    FourEyesViolation,
+    IdempotencyKeyReused,
+    IdentityMismatch,
+    InvalidRequest,
+    InvalidTransition,
+    NotAllowed,
+    OutOfScope,
+    PeriodNotOpen,
+)
+from .importing import payroll_import
+from .models import (
+    Beneficiary,
+    ImportJob,
+    Payout,
+    PayoutReversal,
+    PayrollLine,
+    PayrollPeriod,
+    Programme,
+    Proxy,
+    ReceiptCounter,
+)
+
+__all__ = ["payroll_import"]  # re-exported: services are the entry point for writes
 
 # --- Payroll periods --------------------------------------------------------------------------
 
@@ -52,7 +78,14 @@ def payroll_period_transition(actor, period: PayrollPeriod, new_status: str) -> 
         if new_status == rules.CHECKED:
             changes["checked_by"] = actor
         elif new_status == rules.APPROVED:
-            if period.imported_by_id is not None and period.imported_by_id == actor.pk:
+            importers = set(
+                ImportJob.objects.filter(period=period, status=ImportJob.Status.DONE)
+                .exclude(created_by=None)
+                .values_list("created_by_id", flat=True)
+            )
+            if period.imported_by_id is not None:
+                importers.add(period.imported_by_id)
+            if actor.pk in importers:
                 raise FourEyesViolation()
             snapshot = PayrollLine.objects.filter(period=period).aggregate(
                 count=Count("id"), amount=Sum("amount"), arrears=Sum("arrears")
@@ -135,3 +168,206 @@ def proxy_create(
             },
         )
     return proxy
+
+
+# --- Payouts ----------------------------------------------------------------------------------
+
+# A device clock may run a little fast; beyond this, a "future" payment time is refused.
+PAID_AT_TOLERANCE = timedelta(minutes=10)
+
+
+def _scope_ids(actor) -> set[int]:
+    from postops.accounts.api_auth import office_scope_ids_for
+
+    return set(office_scope_ids_for(actor))
+
+
+def _existing_for_key(idempotency_key: str, line_id: int) -> Payout | None:
+    """The payout already made with this key, or ``None``; a key reused for another line
+    is an error (Stripe: a key identifies one request, not one client)."""
+    payout = Payout.objects.filter(idempotency_key=idempotency_key).first()
+    if payout is not None and payout.line_id != line_id:
+        raise IdempotencyKeyReused()
+    return payout
+
+
+def _next_receipt(office, year: int) -> int:
+    """Take the next receipt number of ``office`` for ``year`` under a row lock.
+
+    The counter row is locked until the payout's transaction ends, so two tellers of one
+    office get consecutive numbers, and a payout that rolls back gives its number back:
+    no gaps, no duplicates (the unique constraint on the payout is the backstop).
+    """
+    ReceiptCounter.objects.get_or_create(office=office, year=year)
+    counter = ReceiptCounter.objects.select_for_update().get(office=office, year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return counter.last_number
+
+
+def _identity_failure_record(actor, line_id: int, code: str, office, request=None) -> None:
+    # Kept apart from the refused payout's rolled-back transaction: repeated mismatches on
+    # one line are what an auditor looks for.
+    with transaction.atomic():
+        audit_record(
+            actor,
+            "payouts.pay_refused",
+            target_type="payouts.payrollline",
+            target_id=str(line_id),
+            after={"code": code},
+            office=office,
+            request=request,
+        )
+
+
+def payout_record(
+    actor,
+    *,
+    line_id: int,
+    idempotency_key: str,
+    receiver: str,
+    id_document_type: str,
+    id_document_number: str,
+    proxy_id: int | None = None,
+    office=None,
+    paid_at=None,
+    request=None,
+) -> tuple[Payout, bool]:
+    """Pay one payroll line, exactly once. Returns ``(payout, created)``.
+
+    * The person shows the citizen ID card or a passport; type and number must match the
+      record. A proxy shows their own document and an authorisation that is certified and
+      valid on the day of payment (Law 41/2024/QH15; domain reference §2).
+    * Exactly once: the line row is locked for the transaction and ``Payout.line`` is
+      unique. A replay with the same ``idempotency_key`` returns the first payout
+      (``created`` False); another key for a paid line raises ``AlreadyPaid``.
+    * The receipt number is taken per office and year without gaps (``_next_receipt``).
+    * ``paid_at`` is the device's time of payment (default: now); ``office`` is where the
+      money was handed over (default: the line's payout point). Both the line's point and
+      that office must be in the teller's office scope. The period must be "paying".
+    """
+    key = (idempotency_key or "").strip()
+    if not key or len(key) > 64:
+        raise InvalidRequest(field="idempotency_key")
+    if receiver not in (Payout.Receiver.SELF, Payout.Receiver.PROXY):
+        raise InvalidRequest(field="receiver")
+    if (receiver == Payout.Receiver.PROXY) != (proxy_id is not None):
+        raise InvalidRequest(field="proxy_id")
+    now = timezone.now()
+    paid_at = paid_at or now
+    if paid_at > now + PAID_AT_TOLERANCE:
+        raise InvalidRequest(field="paid_at")
+
+    existing = _existing_for_key(key, line_id)
+    if existing is not None:
+        return existing, False
+
+    scope = _scope_ids(actor)
+    try:
+        with transaction.atomic():
+            line = (
+                PayrollLine.objects.select_for_update(of=("self",))
+                .select_related("period", "period__programme", "beneficiary", "payout_point")
+                .get(pk=line_id)
+            )
+            # Someone may have paid while this request waited for the lock.
+            existing = _existing_for_key(key, line_id)
+            if existing is not None:
+                return existing, False
+            paid = Payout.objects.filter(line=line).first()
+            if paid is not None:
+                raise AlreadyPaid(receipt_number=paid.receipt_number)
+            office = office or line.payout_point
+            if line.payout_point_id not in scope or office.pk not in scope:
+                raise OutOfScope()
+            if line.period.status != rules.PAYING:
+                raise PeriodNotOpen(status=line.period.status)
+            beneficiary = line.beneficiary
+            if beneficiary.is_suspended:
+                raise BeneficiarySuspended()
+            proxy = None
+            paid_day = timezone.localdate(paid_at)
+            if receiver == Payout.Receiver.PROXY:
+                proxy = Proxy.objects.filter(pk=proxy_id, beneficiary=beneficiary).first()
+                if proxy is None or not proxy.valid_on(paid_day):
+                    raise AuthorisationInvalid()
+                identity = proxy.identity
+            else:
+                identity = beneficiary.identity
+            if not rules.identity_matches(identity, id_document_type, id_document_number):
+                raise IdentityMismatch()
+            year = paid_day.year
+            sequence = _next_receipt(office, year)
+            payout = Payout.objects.create(
+                line=line,
+                idempotency_key=key,
+                receiver=receiver,
+                proxy=proxy,
+                id_document_type=id_document_type,
+                id_document_number=rules.normalise_document_number(id_document_number),
+                amount=line.total,
+                teller=actor,
+                office=office,
+                paid_at=paid_at,
+                receipt_year=year,
+                receipt_sequence=sequence,
+                receipt_number=rules.receipt_number(office.code, year, sequence),
+            )
+            audit_record(
+                actor,
+                "payouts.pay",
+                payout,
+                after={
+                    "line": line.pk,
+                    "amount": payout.amount,
+                    "receiver": receiver,
+                    "proxy": proxy.pk if proxy else None,
+                    "receipt_number": payout.receipt_number,
+                },
+                office=office,
+                request=request,
+            )
+    except (IdentityMismatch, AuthorisationInvalid) as exc:
+        _identity_failure_record(actor, line_id, exc.code, office, request)
+        raise
+    except IntegrityError:
+        # The constraints caught a race the lock did not (e.g. one key sent for two lines
+        # at once): answer as the winner's state says.
+        existing = _existing_for_key(key, line_id)
+        if existing is not None:
+            return existing, False
+        paid = Payout.objects.filter(line_id=line_id).first()
+        if paid is not None:
+            raise AlreadyPaid(receipt_number=paid.receipt_number) from None
+        raise
+    return payout, True
+
+
+def payout_reverse(actor, payout: Payout, reason: str, request=None) -> PayoutReversal:
+    """Reverse a payout: only a supervisor of the paying office's scope, with a reason.
+
+    The payout row stays (append-only); the reversal row is audited in the same
+    transaction. The line is not paid again in this period; month end carries it over.
+    """
+    from postops.accounts.roles import has_role
+
+    reason = (reason or "").strip()
+    if not has_role(actor, "supervisor"):
+        raise NotAllowed()
+    if not reason:
+        raise InvalidRequest(field="reason")
+    if payout.office_id not in _scope_ids(actor):
+        raise OutOfScope()
+    try:
+        with transaction.atomic():
+            reversal = PayoutReversal.objects.create(payout=payout, supervisor=actor, reason=reason)
+            audit_record(
+                actor,
+                "payouts.reverse",
+                payout,
+                after={"reason": reason, "amount": payout.amount},
+                request=request,
+            )
+    except IntegrityError:
+        raise AlreadyReversed() from None
+    return reversal

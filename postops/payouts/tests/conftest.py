@@ -147,3 +147,18 @@ def line(period, beneficiary, network):
         amount=3_250_000,
         arrears=150_000,
     )
+
+
+@pytest.fixture
+def paying_line(line):
+    """The ``line`` fixture with its period open for payment."""
+    from postops.payouts.models import PayrollPeriod
+
+    PayrollPeriod.objects.filter(pk=line.period_id).update(status="paying")
+    line.period.refresh_from_db()
+    return line
+
+
+@pytest.fixture
+def teller(make_user, network):
+    return make_user("teller", offices=[network["post_office"]])
