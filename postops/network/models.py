@@ -1,6 +1,9 @@
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+
+from .address import SCHEME_2025, SCHEME_LEGACY
 
 five_digits = RegexValidator(r"^\d{5}$", _("Cần đúng 5 chữ số."))
 six_digits = RegexValidator(r"^\d{6}$", _("Cần đúng 6 chữ số."))
@@ -158,6 +161,8 @@ class Office(models.Model):
     phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
     opening_hours = models.CharField(_("giờ mở cửa"), max_length=200, blank=True)
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
+    # fold(name): what the office filter matches against (set by the services).
+    search_name = models.CharField(max_length=200, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("đơn vị")
@@ -166,3 +171,59 @@ class Office(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+class AddressScheme(models.TextChoices):
+    V2025 = SCHEME_2025, _("Địa giới 2025 (34 tỉnh)")
+    LEGACY = SCHEME_LEGACY, _("Địa giới cũ (63 tỉnh)")
+
+
+def address_mixin(prefix: str = "address", verbose=None, *, blank: bool = False):
+    """An abstract model adding one stored address under ``prefix``.
+
+    Fields: ``<prefix>_scheme`` (``2025``/``legacy``), ``<prefix>_commune_code`` (5-digit
+    string in that scheme; not a foreign key, because a legacy code points to
+    ``LegacyCommune`` and a 2025 code to ``Commune``), ``<prefix>_street`` and ``<prefix>_raw``
+    (the text as entered, never rewritten). ``verbose`` (e.g. ``_("người nhận")``) is added
+    to the field labels. Use one per address::
+
+        class Item(address_mixin("sender"), address_mixin("receiver"), models.Model): ...
+
+    Read and write with ``postops.network.address.address_from_fields(obj, prefix)`` and
+    ``address_to_fields(addr, prefix)``; validate with ``Address.build``; convert legacy
+    ones with ``postops.network.selectors.address_convert_legacy``.
+    """
+
+    def label(text):
+        return format_lazy("{} ({})", text, verbose) if verbose else text
+
+    name = f"AddressMixin_{prefix}"
+    attrs = {
+        "__module__": __name__,
+        "__qualname__": name,
+        "Meta": type("Meta", (), {"abstract": True}),
+        f"{prefix}_scheme": models.CharField(
+            label(_("hệ địa chỉ")),
+            max_length=6,
+            choices=AddressScheme.choices,
+            default=SCHEME_2025,
+        ),
+        f"{prefix}_commune_code": models.CharField(
+            label(_("mã xã/phường")),
+            max_length=5,
+            blank=blank,
+            validators=[five_digits],
+            db_index=True,
+        ),
+        f"{prefix}_street": models.CharField(
+            label(_("địa chỉ chi tiết")), max_length=255, blank=True
+        ),
+        f"{prefix}_raw": models.CharField(
+            label(_("địa chỉ như khi nhập")), max_length=500, blank=True
+        ),
+    }
+    return type(name, (models.Model,), attrs)
+
+
+# The default single-address mixin: fields address_scheme, address_commune_code, ...
+AddressMixin = address_mixin("address")
