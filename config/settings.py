@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "postops.network",
     "postops.public",
     "postops.payouts",
+    "postops.items",
 ]
 
 MIDDLEWARE = [
@@ -244,6 +245,8 @@ POSTOPS_DEMO_PASSWORD = os.environ.get("POSTOPS_DEMO_PASSWORD", "demo-postops")
 POSTOPS_PUBLIC_RATE_PER_MINUTE = env_int("POSTOPS_PUBLIC_RATE_PER_MINUTE", 60)
 # Staff/partner API rate limit (requests per minute per API key or per user).
 POSTOPS_API_RATE_PER_MINUTE = env_int("POSTOPS_API_RATE_PER_MINUTE", 600)
+# UPU S10: an item number must not be reused within 12 months (24 recommended).
+POSTOPS_S10_REUSE_MONTHS = env_int("POSTOPS_S10_REUSE_MONTHS", 12)
 
 CACHES = {
     "default": {

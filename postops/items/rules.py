@@ -36,6 +36,7 @@ synchronised late) is stored but never moves the status backwards (:func:`next_s
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 
@@ -250,8 +251,58 @@ def next_status(
 ) -> Status | None:
     """The new status, or ``None`` when the event is late and leaves the status alone.
 
-    Raises :class:`TransitionRefused` for an on-time event the table does not allow.
+    Raises :class:`TransitionRefused` for an on-time event the table does not allow. A late
+    event is checked separately against the status of its own time (:func:`status_at`).
     """
     if is_late(occurred_at, last_event_at):
         return None
     return transition(status, event)
+
+
+def status_at(history: Iterable[tuple[datetime, Event | str]], moment: datetime) -> Status | None:
+    """The status an item had just after ``moment``, from its history of (time, event).
+
+    Events are applied in the order they happened (ties keep the order given, i.e. the
+    order they were stored); one that does not fit where it falls is skipped, as the
+    status cache skipped it. Used to check a late event against the status the item had
+    *when it happened*, so that a late scan is judged as it would have been on time.
+    """
+    status: Status | None = None
+    for occurred_at, event in sorted(history, key=lambda pair: pair[0]):
+        if occurred_at > moment:
+            break
+        try:
+            status = transition(status, event)
+        except TransitionRefused:
+            continue
+    return status
+
+
+# --- Numbering ------------------------------------------------------------------------------
+
+
+def months_before(moment: datetime, months: int) -> datetime:
+    """``moment`` shifted back by whole calendar months, the day clamped to the month's end
+    (31 March − 1 month → 28/29 February)."""
+    index = moment.year * 12 + (moment.month - 1) - months
+    year, month = divmod(index, 12)
+    month += 1
+    # Days in the target month: the day before the first of the next month.
+    next_index = index + 1
+    ny, nm = divmod(next_index, 12)
+    last_day = (datetime(ny, nm + 1, 1) - datetime(year, month, 1)).days
+    return moment.replace(year=year, month=month, day=min(moment.day, last_day))
+
+
+def range_reusable(last_used_at: datetime | None, now: datetime, months: int = 12) -> bool:
+    """May serials last handed out at ``last_used_at`` be handed out again at ``now``?
+
+    UPU S10: an item identifier must not be reused within 12 months of its use (24
+    recommended). A range never used at all is free.
+    """
+    return last_used_at is None or last_used_at <= months_before(now, months)
+
+
+def ranges_overlap(first_a: int, last_a: int, first_b: int, last_b: int) -> bool:
+    """Do the closed ranges [first_a, last_a] and [first_b, last_b] share a serial?"""
+    return first_a <= last_b and first_b <= last_a

@@ -15,7 +15,11 @@ from postops.items.rules import (
     Status,
     TransitionRefused,
     is_late,
+    months_before,
     next_status,
+    range_reusable,
+    ranges_overlap,
+    status_at,
     transition,
 )
 
@@ -176,3 +180,78 @@ def test_is_late_edges():
     assert is_late(T0, None) is False
     assert is_late(T0, T0) is False  # same instant: not older, so it may move the status
     assert is_late(T0 - timedelta(microseconds=1), T0) is True
+
+
+# --- Numbering rules ---------------------------------------------------------------------------
+
+
+def test_months_before_clamps_to_month_end():
+    assert months_before(datetime(2026, 3, 31, 9, 30, tzinfo=UTC), 1) == datetime(
+        2026, 2, 28, 9, 30, tzinfo=UTC
+    )
+    assert months_before(datetime(2024, 3, 31, tzinfo=UTC), 1) == datetime(2024, 2, 29, tzinfo=UTC)
+    assert months_before(datetime(2026, 1, 15, tzinfo=UTC), 12) == datetime(2025, 1, 15, tzinfo=UTC)
+    assert months_before(datetime(2026, 1, 15, tzinfo=UTC), 1) == datetime(2025, 12, 15, tzinfo=UTC)
+
+
+def test_range_reusable_after_twelve_months_only():
+    now = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+    assert range_reusable(None, now) is True
+    assert range_reusable(datetime(2025, 6, 1, 12, 0, tzinfo=UTC), now) is True
+    assert range_reusable(datetime(2025, 6, 1, 12, 0, 1, tzinfo=UTC), now) is False
+    assert range_reusable(datetime(2025, 6, 1, 12, 0, tzinfo=UTC), now, months=24) is False
+
+
+@given(
+    st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 12, 31)),
+    st.integers(min_value=0, max_value=48),
+)
+def test_months_before_is_never_later_and_at_most_a_month_per_month(moment, months):
+    earlier = months_before(moment, months)
+    assert earlier <= moment
+    assert (moment.year * 12 + moment.month) - (earlier.year * 12 + earlier.month) == months
+    assert timedelta(days=28 * months) <= moment - earlier <= timedelta(days=31 * months)
+
+
+@given(*(st.integers(min_value=0, max_value=50) for _ in range(4)))
+def test_ranges_overlap_matches_set_intersection(a, b, c, d):
+    first_a, last_a = sorted((a, b))
+    first_b, last_b = sorted((c, d))
+    shared = set(range(first_a, last_a + 1)) & set(range(first_b, last_b + 1))
+    assert ranges_overlap(first_a, last_a, first_b, last_b) is bool(shared)
+
+
+@st.composite
+def walks(draw):
+    """A random valid history: (time, event) pairs following the table, times increasing."""
+    status, moment, history, statuses = None, T0, [], []
+    for _ in range(draw(st.integers(min_value=1, max_value=12))):
+        choices = sorted(e for (s, e) in TRANSITIONS if s == status)
+        if not choices:
+            break
+        event = draw(st.sampled_from(choices))
+        moment += timedelta(minutes=draw(st.integers(min_value=0, max_value=600)))
+        status = transition(status, event)
+        history.append((moment, event))
+        statuses.append(status)
+    return history, statuses
+
+
+@given(walks())
+def test_status_at_replays_a_history(walk):
+    history, statuses = walk
+    for (moment, _), status in zip(history, statuses, strict=True):
+        # With ties, the last event at that instant decides.
+        same_time = [s for (m, _), s in zip(history, statuses, strict=True) if m == moment]
+        assert status_at(history, moment) == same_time[-1]
+    assert status_at(history, history[0][0] - timedelta(seconds=1)) is None
+
+
+def test_status_at_skips_what_does_not_fit():
+    history = [
+        (T0, Event.ACCEPTED),
+        (T0 + timedelta(minutes=1), Event.DELIVERED),  # refused from accepted: skipped
+        (T0 + timedelta(minutes=2), Event.SORTING_IN),
+    ]
+    assert status_at(history, T0 + timedelta(minutes=1)) == Status.ACCEPTED
+    assert status_at(history, T0 + timedelta(minutes=5)) == Status.IN_TRANSIT

@@ -1,0 +1,379 @@
+"""Postal items, their S10 numbers and their append-only tracking history.
+
+Any physical thing the post carries (parcel, letter, EMS, an administrative dossier) is an
+:class:`Item` with an S10 number; what happened to it is a list of :class:`TrackingEvent`
+rows, never updated. ``Item.status`` is a cache of that history, moved only through the
+transition table in :mod:`postops.items.rules`.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from postops.core import s10
+from postops.core.models import AppendOnlyModel
+from postops.network.models import address_mixin
+
+from . import rules
+
+MAX_SERIAL = 99_999_999
+
+
+def validate_s10(value: str) -> None:
+    """Model/form validator: a valid S10 number, check digit included (UPU S10)."""
+    try:
+        s10.validate(value)
+    except s10.S10Error as exc:
+        raise ValidationError(gettext(exc.message) % exc.params, code=exc.code) from None
+
+
+def validate_service_indicator(value: str) -> None:
+    """Two capital letters whose first is not reserved by the UPU (J, K, S, T, W)."""
+    if len(value) != 2 or not value.isascii() or not value.isalpha() or not value.isupper():
+        raise ValidationError(_("Mã dịch vụ gồm đúng 2 chữ cái in hoa."), code="format")
+    if value[0] in s10.RESERVED_FIRST_LETTERS:
+        raise ValidationError(
+            _("Mã dịch vụ bắt đầu bằng chữ %(letter)s được UPU dành riêng, không được cấp."),
+            code="reserved_prefix",
+            params={"letter": value[0]},
+        )
+
+
+class Service(models.TextChoices):
+    """Postal services an item can travel on (domain.md §3). The S10 prefix of each is
+    configuration (:class:`ServiceIndicator`), because Vietnam Post's mapping is not public."""
+
+    EMS = "ems", _("Chuyển phát nhanh EMS")
+    PARCEL = "parcel", _("Bưu kiện")
+    REGISTERED = "registered", _("Bưu phẩm bảo đảm")
+    INSURED = "insured", _("Bưu gửi khai giá")
+    LETTER_EXPRESS = "letter_express", _("Thư nhanh")
+    LETTER_GOODS = "letter_goods", _("Bưu phẩm có hàng hóa")
+    DOSSIER = "dossier", _("Hồ sơ, kết quả thủ tục hành chính")
+
+
+class ItemStatus(models.TextChoices):
+    ACCEPTED = rules.Status.ACCEPTED, _("Đã nhận gửi")
+    IN_TRANSIT = rules.Status.IN_TRANSIT, _("Đang vận chuyển")
+    AT_DELIVERY_OFFICE = rules.Status.AT_DELIVERY_OFFICE, _("Đã đến bưu cục phát")
+    OUT_FOR_DELIVERY = rules.Status.OUT_FOR_DELIVERY, _("Đang phát")
+    DELIVERY_FAILED = rules.Status.DELIVERY_FAILED, _("Phát không thành công")
+    HELD = rules.Status.HELD, _("Lưu giữ tại bưu cục phát")
+    AWAITING_PICKUP = rules.Status.AWAITING_PICKUP, _("Chờ nhận tại điểm nhận hàng")
+    DELIVERED = rules.Status.DELIVERED, _("Phát thành công")
+    RETURNING = rules.Status.RETURNING, _("Đang chuyển hoàn")
+    RETURNED = rules.Status.RETURNED, _("Đã chuyển hoàn cho người gửi")
+    WITHDRAWN = rules.Status.WITHDRAWN, _("Người gửi đã rút lại")
+    UNCLAIMED = rules.Status.UNCLAIMED, _("Bưu gửi vô thừa nhận")
+
+
+class EventCode(models.TextChoices):
+    ACCEPTED = rules.Event.ACCEPTED, _("Nhận gửi")
+    OUTWARD_ARRIVAL = rules.Event.OUTWARD_ARRIVAL, _("Đến bưu cục ngoại dịch đi")
+    OUTWARD_DEPARTURE = rules.Event.OUTWARD_DEPARTURE, _("Rời bưu cục ngoại dịch đi")
+    INWARD_ARRIVAL = rules.Event.INWARD_ARRIVAL, _("Đến bưu cục ngoại dịch đến")
+    INWARD_DEPARTURE = rules.Event.INWARD_DEPARTURE, _("Rời bưu cục ngoại dịch đến")
+    TRANSIT_ARRIVAL = rules.Event.TRANSIT_ARRIVAL, _("Đến bưu cục trung chuyển")
+    TRANSIT_DEPARTURE = rules.Event.TRANSIT_DEPARTURE, _("Rời bưu cục trung chuyển")
+    SORTING_IN = rules.Event.SORTING_IN, _("Đến trung tâm khai thác")
+    SORTING_OUT = rules.Event.SORTING_OUT, _("Rời trung tâm khai thác")
+    DELIVERY_OFFICE_ARRIVAL = rules.Event.DELIVERY_OFFICE_ARRIVAL, _("Đến bưu cục phát")
+    OUT_FOR_DELIVERY = rules.Event.OUT_FOR_DELIVERY, _("Bưu tá đang đi phát")
+    DELIVERY_FAILED = rules.Event.DELIVERY_FAILED, _("Phát không thành công")
+    DELIVERED = rules.Event.DELIVERED, _("Phát thành công")
+    HELD = rules.Event.HELD, _("Lưu giữ tại bưu cục phát")
+    PICKUP_POINT_ARRIVAL = rules.Event.PICKUP_POINT_ARRIVAL, _("Đến điểm nhận hàng")
+    RETURN_STARTED = rules.Event.RETURN_STARTED, _("Chuyển hoàn cho người gửi")
+    WITHDRAWN = rules.Event.WITHDRAWN, _("Người gửi rút lại bưu gửi")
+    UNCLAIMED = rules.Event.UNCLAIMED, _("Chuyển thành bưu gửi vô thừa nhận")
+
+
+class ServiceIndicator(models.Model):
+    """One S10 service indicator (the two-letter prefix) and the service it stands for.
+
+    Configuration, not code: Vietnam Post's prefix-per-service mapping is not public
+    (domain.md §3). UPU S10 reserves first letters J, K, S, T, W.
+    """
+
+    prefix = models.CharField(
+        _("mã dịch vụ S10"),
+        max_length=2,
+        primary_key=True,
+        validators=[validate_service_indicator],
+    )
+    service = models.CharField(_("dịch vụ"), max_length=20, choices=Service.choices)
+    name = models.CharField(_("tên"), max_length=120, blank=True)
+    is_active = models.BooleanField(_("đang dùng"), default=True)
+
+    class Meta:
+        verbose_name = _("mã dịch vụ S10")
+        verbose_name_plural = _("mã dịch vụ S10")
+        ordering = ["prefix"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix} {self.get_service_display()}"
+
+
+class NumberBlock(models.Model):
+    """A range of S10 serial numbers one office may hand out for one service indicator.
+
+    ``next_serial`` is the next serial to hand out; the block is used up when it passes
+    ``last_serial``. Allocation is a compare-and-set on ``next_serial`` (see
+    ``services.number_allocate``). A new block may not overlap a block of the same prefix
+    that handed out a number within the last 12 months (UPU S10: a number must not be reused
+    within 12 months, 24 recommended; ``POSTOPS_S10_REUSE_MONTHS``).
+    """
+
+    office = models.ForeignKey(
+        "network.Office",
+        on_delete=models.PROTECT,
+        related_name="number_blocks",
+        verbose_name=_("bưu cục"),
+    )
+    indicator = models.ForeignKey(
+        ServiceIndicator,
+        on_delete=models.PROTECT,
+        related_name="blocks",
+        verbose_name=_("mã dịch vụ S10"),
+    )
+    first_serial = models.PositiveIntegerField(
+        _("số đầu"), validators=[MaxValueValidator(MAX_SERIAL)]
+    )
+    last_serial = models.PositiveIntegerField(
+        _("số cuối"), validators=[MaxValueValidator(MAX_SERIAL)]
+    )
+    next_serial = models.PositiveIntegerField(_("số tiếp theo"))
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    last_used_at = models.DateTimeField(_("cấp số gần nhất"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("đóng lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dải số hiệu")
+        verbose_name_plural = _("dải số hiệu")
+        ordering = ["indicator_id", "first_serial"]
+        indexes = [
+            models.Index(fields=["office", "indicator", "closed_at"], name="numberblock_open_idx")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(first_serial__lte=F("last_serial")),
+                name="numberblock_range_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(last_serial__lte=MAX_SERIAL), name="numberblock_serial_max"
+            ),
+            models.CheckConstraint(
+                condition=Q(next_serial__gte=F("first_serial"))
+                & Q(next_serial__lte=F("last_serial") + 1),
+                name="numberblock_next_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.first_serial:08d}–{self.last_serial:08d}"
+
+    @property
+    def remaining(self) -> int:
+        return self.last_serial + 1 - self.next_serial
+
+
+SenderAddress = address_mixin("sender", _("người gửi"), blank=True)
+ReceiverAddress = address_mixin("receiver", _("người nhận"))
+
+
+class Item(SenderAddress, ReceiverAddress, models.Model):
+    """A postal item: anything the post carries, known by its S10 number.
+
+    ``status``, ``last_event_at``, ``last_event_code`` and ``last_office`` cache the latest
+    tracking event (by the time it happened); only the event services change them, in the
+    same transaction as the event. Money is integer đồng. ``idempotency_scope`` +
+    ``idempotency_key`` make a retried acceptance return the first item (Stripe's rule).
+    """
+
+    number = models.CharField(_("số hiệu"), max_length=13, unique=True, validators=[validate_s10])
+    service = models.CharField(_("dịch vụ"), max_length=20, choices=Service.choices)
+    sender_name = models.CharField(_("tên người gửi"), max_length=150)
+    sender_phone = models.CharField(_("điện thoại người gửi"), max_length=20, blank=True)
+    receiver_name = models.CharField(_("tên người nhận"), max_length=150)
+    receiver_phone = models.CharField(_("điện thoại người nhận"), max_length=20, blank=True)
+    contents = models.CharField(_("nội dung"), max_length=255, blank=True)
+    weight_g = models.PositiveIntegerField(_("khối lượng (g)"))
+    cod_amount = models.PositiveBigIntegerField(_("tiền thu hộ (đồng)"), default=0)
+    declared_value = models.PositiveBigIntegerField(_("giá trị khai (đồng)"), default=0)
+    fee = models.PositiveBigIntegerField(_("cước (đồng, gồm VAT)"), default=0)
+    promised_date = models.DateField(_("ngày phát dự kiến"), null=True, blank=True)
+    status = models.CharField(
+        _("trạng thái"),
+        max_length=20,
+        choices=ItemStatus.choices,
+        default=ItemStatus.ACCEPTED,
+        db_index=True,
+    )
+    origin_office = models.ForeignKey(
+        "network.Office",
+        on_delete=models.PROTECT,
+        related_name="items_accepted",
+        verbose_name=_("bưu cục nhận gửi"),
+    )
+    destination_office = models.ForeignKey(
+        "network.Office",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="items_to_deliver",
+        verbose_name=_("bưu cục phát"),
+    )
+    last_office = models.ForeignKey(
+        "network.Office",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("bưu cục gần nhất"),
+    )
+    accepted_at = models.DateTimeField(_("nhận gửi lúc"))
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người nhận gửi"),
+    )
+    last_event_at = models.DateTimeField(_("sự kiện gần nhất lúc"), null=True, blank=True)
+    last_event_code = models.CharField(
+        _("sự kiện gần nhất"), max_length=30, choices=EventCode.choices, blank=True
+    )
+    idempotency_scope = models.CharField(max_length=40, blank=True, editable=False)
+    idempotency_key = models.CharField(max_length=255, blank=True, editable=False)
+    request_hash = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bưu gửi")
+        verbose_name_plural = _("bưu gửi")
+        ordering = ["-accepted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idempotency_scope", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="item_idempotency_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["origin_office", "-accepted_at"], name="item_origin_idx"),
+            models.Index(fields=["last_office", "status"], name="item_last_office_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def prefix(self) -> str:
+        return self.number[:2]
+
+
+class CodeList(models.TextChoices):
+    REASON = "reason", _("Lý do phát không thành công")
+    ACTION = "action", _("Biện pháp xử lý")
+
+
+class CodeListEntry(models.Model):
+    """One value of a loadable code list: non-delivery reasons and the action taken.
+
+    UPU EMSEVT EMH events carry a reason and an action code; their official values are
+    unknown here (domain.md §3), so the lists are data, loaded with ``manage.py
+    load_item_codes`` and editable in the admin.
+    """
+
+    list = models.CharField(_("danh mục"), max_length=10, choices=CodeList.choices)
+    code = models.CharField(_("mã"), max_length=10)
+    label = models.CharField(_("tên (tiếng Việt)"), max_length=200)
+    label_en = models.CharField(_("tên (tiếng Anh)"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("đang dùng"), default=True)
+
+    class Meta:
+        verbose_name = _("mã danh mục")
+        verbose_name_plural = _("mã danh mục")
+        ordering = ["list", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["list", "code"], name="codelist_entry_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.list}:{self.code} {self.label}"
+
+
+class TrackingEvent(AppendOnlyModel):
+    """One thing that happened to an item. Append-only: inserted, never changed.
+
+    ``occurred_at`` is the device time (when it happened); ``recorded_at`` the server time
+    (when it arrived). ``event_id`` is the client's UUID: a resent event is a duplicate,
+    never a second row. ``reason_code``/``action_code`` come from :class:`CodeListEntry`
+    (EMH, failed delivery). The UPU EMSEVT code is derived from ``code``.
+    """
+
+    event_id = models.UUIDField(_("mã sự kiện"), unique=True)
+    item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, related_name="events", verbose_name=_("bưu gửi")
+    )
+    code = models.CharField(_("sự kiện"), max_length=30, choices=EventCode.choices)
+    office = models.ForeignKey(
+        "network.Office",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("bưu cục"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người thực hiện"),
+    )
+    # Who sent it when not a staff user (an API key: "api-key:<prefix>").
+    actor_label = models.CharField(_("định danh"), max_length=150, blank=True)
+    occurred_at = models.DateTimeField(_("xảy ra lúc"))
+    recorded_at = models.DateTimeField(_("ghi nhận lúc"))
+    reason_code = models.CharField(_("mã lý do"), max_length=10, blank=True)
+    action_code = models.CharField(_("mã biện pháp"), max_length=10, blank=True)
+    latitude = models.DecimalField(
+        _("vĩ độ"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("kinh độ"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    note = models.CharField(_("ghi chú"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("sự kiện hành trình")
+        verbose_name_plural = _("sự kiện hành trình")
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["item", "-occurred_at"], name="event_item_time_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="event_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="event_longitude_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.code} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def upu_code(self) -> str | None:
+        return rules.UPU_CODES[rules.Event(self.code)]

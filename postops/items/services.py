@@ -1,0 +1,870 @@
+"""Writes for postal items: number blocks, acceptance, tracking events.
+
+Every function here owns its transaction and writes its audit entry inside it. ``actor`` is
+a staff ``User``, a partner's ``accounts.ApiKey``, or ``None`` for the system itself
+(management commands, scheduled jobs); a user or key may only act at offices in its scope
+(``postops.network.selectors.office_scope_ids``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from postops.core import s10
+from postops.core.audit import audit_record
+from postops.network.address import Address, AddressError, address_to_fields
+from postops.network.models import Office
+from postops.network.selectors import office_scope_ids
+
+from . import rules
+from .models import (
+    CodeList,
+    CodeListEntry,
+    Item,
+    NumberBlock,
+    ServiceIndicator,
+    TrackingEvent,
+)
+
+# A batch of scans from one device or partner system (issue #3, item 6).
+MAX_BATCH_EVENTS = 5000
+# Device clocks drift; an event "in the future" beyond this is a wrong clock, not a scan.
+FUTURE_TOLERANCE = timedelta(minutes=10)
+_CAS_ATTEMPTS = 50
+
+
+# --- Actors and scope ----------------------------------------------------------------------
+
+
+def _actor_user_and_label(actor) -> tuple[Any, str]:
+    """(user for foreign keys or None, label for the record)."""
+    from postops.accounts.models import ApiKey
+
+    if actor is None:
+        return None, "system"
+    if isinstance(actor, ApiKey):
+        return None, f"api-key:{actor.prefix}"
+    return actor, actor.get_username()
+
+
+def _audit(actor, action: str, target=None, **kwargs):
+    user, label = _actor_user_and_label(actor)
+    return audit_record(user, action, target, actor_label=label, **kwargs)
+
+
+def _scope_ids(actor) -> frozenset[int] | None:
+    """Ids of the offices ``actor`` may act at; ``None`` means everywhere (the system)."""
+    if actor is None:
+        return None
+    return frozenset(office_scope_ids(actor))
+
+
+def _require_office_in_scope(actor, office: Office) -> None:
+    scope = _scope_ids(actor)
+    if scope is not None and office.pk not in scope:
+        raise PermissionDenied(_("Bạn không có quyền thao tác tại đơn vị này."))
+
+
+def _reuse_months() -> int:
+    return int(getattr(settings, "POSTOPS_S10_REUSE_MONTHS", 12))
+
+
+# --- Number blocks -------------------------------------------------------------------------
+
+
+def number_block_create(
+    *,
+    actor,
+    office: Office,
+    prefix: str,
+    first_serial: int,
+    last_serial: int,
+    request=None,
+) -> NumberBlock:
+    """Give ``office`` the serials ``first_serial``–``last_serial`` of service ``prefix``.
+
+    Refused when the range overlaps a block of the same prefix that is still open or handed
+    out a number within the last ``POSTOPS_S10_REUSE_MONTHS`` (12; UPU S10: no reuse within
+    12 months), or when an item with a number in the range is still on record (numbers are
+    unique in the item table; old items must be archived before their numbers come back).
+    """
+    errors: dict[str, list[str]] = {}
+    if not (0 <= first_serial <= last_serial <= 99_999_999):
+        errors["last_serial"] = [_("Dải số không hợp lệ: 0 ≤ số đầu ≤ số cuối ≤ 99.999.999.")]
+        raise ValidationError(errors)
+    _require_office_in_scope(actor, office)
+    with transaction.atomic():
+        # Lock the prefix row so that two blocks of one prefix are never created at once.
+        indicator = ServiceIndicator.objects.select_for_update().filter(prefix=prefix).first()
+        if indicator is None or not indicator.is_active:
+            raise ValidationError(
+                {"prefix": [_("Mã dịch vụ %(prefix)s chưa được cấu hình.") % {"prefix": prefix}]}
+            )
+        now = timezone.now()
+        months = _reuse_months()
+        for block in NumberBlock.objects.filter(
+            indicator=indicator,
+            first_serial__lte=last_serial,
+            last_serial__gte=first_serial,
+        ):
+            still_open = block.closed_at is None and block.next_serial <= block.last_serial
+            if still_open or not rules.range_reusable(block.last_used_at, now, months):
+                raise ValidationError(
+                    {
+                        "first_serial": [
+                            _(
+                                "Dải số trùng với dải %(block)s của %(office)s, đã dùng trong "
+                                "vòng %(months)d tháng hoặc còn đang dùng."
+                            )
+                            % {"block": str(block), "office": block.office.code, "months": months}
+                        ]
+                    }
+                )
+        low = s10.build(prefix, first_serial)[:10]
+        high = s10.build(prefix, last_serial)[:10]
+        if Item.objects.filter(number__gte=low, number__lte=high + "9ZZ").exists():
+            raise ValidationError(
+                {"first_serial": [_("Trong dải số còn bưu gửi đang lưu; không thể cấp lại.")]}
+            )
+        block = NumberBlock.objects.create(
+            office=office,
+            indicator=indicator,
+            first_serial=first_serial,
+            last_serial=last_serial,
+            next_serial=first_serial,
+            created_by=_actor_user_and_label(actor)[0],
+        )
+        _audit(
+            actor,
+            "items.number_block_create",
+            block,
+            after={
+                "office": office.code,
+                "prefix": prefix,
+                "first_serial": first_serial,
+                "last_serial": last_serial,
+            },
+            office=office,
+            request=request,
+        )
+    return block
+
+
+def number_allocate(*, office: Office, prefix: str, count: int = 1) -> list[str]:
+    """Hand out ``count`` S10 numbers of ``prefix`` from ``office``'s open blocks, in order.
+
+    Safe under concurrency without long locks: each step is a compare-and-set on the
+    block's ``next_serial`` (``UPDATE … WHERE next_serial = <seen>``); a caller that loses
+    the race reads again. Call it inside the transaction that stores the items, so that a
+    rolled-back acceptance gives its numbers back. Raises ``ValidationError`` on the
+    ``prefix`` field when the office has no numbers left.
+    """
+    if count < 1:
+        return []
+    numbers: list[str] = []
+    with transaction.atomic():
+        for _attempt in range(_CAS_ATTEMPTS + count):
+            block = (
+                NumberBlock.objects.filter(
+                    office=office, indicator_id=prefix, closed_at__isnull=True
+                )
+                .order_by("first_serial", "pk")
+                .only("pk", "next_serial", "last_serial")
+                .first()
+            )
+            if block is None:
+                raise ValidationError(
+                    {
+                        "prefix": [
+                            _("Bưu cục %(office)s đã hết số hiệu %(prefix)s; cần cấp dải số mới.")
+                            % {"office": office.code, "prefix": prefix}
+                        ]
+                    },
+                    code="no_numbers",
+                )
+            seen = block.next_serial
+            take = min(count - len(numbers), block.last_serial + 1 - seen)
+            now = timezone.now()
+            new_next = seen + take
+            won = NumberBlock.objects.filter(pk=block.pk, next_serial=seen).update(
+                next_serial=new_next,
+                last_used_at=now,
+                closed_at=now if new_next > block.last_serial else None,
+            )
+            if won:
+                numbers.extend(s10.build(prefix, serial) for serial in range(seen, new_next))
+                if len(numbers) == count:
+                    return numbers
+        raise RuntimeError("number allocation kept losing the race; try again")
+
+
+# --- Acceptance ----------------------------------------------------------------------------
+
+
+class IdempotencyConflict(Exception):
+    """The idempotency key was used before with a different request."""
+
+    def __init__(self, item: Item):
+        super().__init__(f"idempotency key already used for {item.number}")
+        self.item = item
+
+
+def _request_hash(data: dict) -> str:
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _address(prefix: str, value: Address | dict | None, *, required: bool) -> dict[str, str]:
+    if value is None or value == {}:
+        if required:
+            raise ValidationError({f"{prefix}_commune_code": [_("Cần nhập địa chỉ.")]})
+        return {}
+    try:
+        addr = value if isinstance(value, Address) else Address.build(**value)
+        addr.validate()
+    except AddressError as exc:
+        raise ValidationError(
+            {f"{prefix}_{name}": messages for name, messages in exc.errors.items()}
+        ) from None
+    return address_to_fields(addr, prefix)
+
+
+@dataclass
+class AcceptResult:
+    item: Item
+    created: bool
+
+
+def item_accept(
+    *,
+    actor,
+    office: Office,
+    sender_name: str,
+    receiver_name: str,
+    receiver_address: Address | dict,
+    weight_g: int,
+    prefix: str = "",
+    number: str = "",
+    sender_phone: str = "",
+    sender_address: Address | dict | None = None,
+    receiver_phone: str = "",
+    contents: str = "",
+    cod_amount: int = 0,
+    declared_value: int = 0,
+    fee: int = 0,
+    promised_date: date | None = None,
+    destination_office: Office | None = None,
+    accepted_at: datetime | None = None,
+    idempotency_key: str = "",
+    request=None,
+) -> AcceptResult:
+    """Accept an item at ``office``: give it a number, store it, record the EMA event.
+
+    The number is either pre-printed on the label (``number``, checked against S10 and the
+    configured prefixes) or taken from the office's block for ``prefix``. With an
+    ``idempotency_key`` a retry returns the first item (``created=False``); the same key
+    with a different request raises :class:`IdempotencyConflict` (Stripe's rules).
+    Amounts are integer đồng.
+    """
+    payload = {
+        "office": office.pk,
+        "sender_name": sender_name,
+        "sender_phone": sender_phone,
+        "sender_address": sender_address,
+        "receiver_name": receiver_name,
+        "receiver_phone": receiver_phone,
+        "receiver_address": receiver_address,
+        "weight_g": weight_g,
+        "prefix": prefix,
+        "number": number,
+        "contents": contents,
+        "cod_amount": cod_amount,
+        "declared_value": declared_value,
+        "fee": fee,
+        "promised_date": promised_date,
+        "destination_office": getattr(destination_office, "pk", None),
+    }
+    scope = _idempotency_scope(actor)
+    digest = _request_hash(payload)
+    if idempotency_key:
+        previous = _idempotent_replay(scope, idempotency_key, digest)
+        if previous is not None:
+            return AcceptResult(previous, False)
+    _require_office_in_scope(actor, office)
+
+    errors: dict[str, list[str]] = {}
+
+    def add(name, message):
+        errors.setdefault(name, []).append(message)
+
+    if not _is_int(weight_g) or weight_g <= 0:
+        add("weight_g", _("Khối lượng phải là số gam lớn hơn 0."))
+    for name, value in (
+        ("cod_amount", cod_amount),
+        ("declared_value", declared_value),
+        ("fee", fee),
+    ):
+        if not _is_int(value) or value < 0:
+            add(name, _("Số tiền phải là số đồng nguyên, không âm."))
+    if not sender_name.strip():
+        add("sender_name", _("Cần nhập tên người gửi."))
+    if not receiver_name.strip():
+        add("receiver_name", _("Cần nhập tên người nhận."))
+    address_fields: dict[str, str] = {}
+    for key, value, required in (
+        ("sender", sender_address, False),
+        ("receiver", receiver_address, True),
+    ):
+        try:
+            address_fields.update(_address(key, value, required=required))
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                errors.setdefault(name, []).extend(messages)
+
+    indicator = None
+    if number:
+        number = s10.normalize(number)
+        try:
+            s10.validate(number)
+        except s10.S10Error as exc:
+            add("number", _(exc.message) % exc.params)
+        else:
+            prefix = number[:2]
+    if "number" in errors:
+        pass  # the number's own message says what is wrong
+    elif not prefix:
+        add("prefix", _("Cần chọn dịch vụ (mã S10) hoặc nhập số hiệu in sẵn."))
+    else:
+        indicator = ServiceIndicator.objects.filter(prefix=prefix, is_active=True).first()
+        if indicator is None:
+            add("prefix", _("Mã dịch vụ %(prefix)s chưa được cấu hình.") % {"prefix": prefix})
+    if errors:
+        raise ValidationError(errors)
+
+    accepted_at = accepted_at or timezone.now()
+    user, label = _actor_user_and_label(actor)
+    try:
+        with transaction.atomic():
+            if number:
+                if Item.objects.filter(number=number).exists():
+                    raise ValidationError({"number": [_("Số hiệu này đã được dùng.")]})
+            else:
+                number = number_allocate(office=office, prefix=prefix)[0]
+            item = Item(
+                number=number,
+                service=indicator.service,
+                sender_name=sender_name.strip(),
+                sender_phone=sender_phone.strip(),
+                receiver_name=receiver_name.strip(),
+                receiver_phone=receiver_phone.strip(),
+                contents=contents.strip(),
+                weight_g=weight_g,
+                cod_amount=cod_amount,
+                declared_value=declared_value,
+                fee=fee,
+                promised_date=promised_date,
+                status=rules.Status.ACCEPTED,
+                origin_office=office,
+                destination_office=destination_office,
+                last_office=office,
+                accepted_at=accepted_at,
+                accepted_by=user,
+                last_event_at=accepted_at,
+                last_event_code=rules.Event.ACCEPTED,
+                idempotency_scope=scope if idempotency_key else "",
+                idempotency_key=idempotency_key,
+                request_hash=digest if idempotency_key else "",
+                **address_fields,
+            )
+            item.save(force_insert=True)
+            TrackingEvent.objects.create(
+                event_id=uuid.uuid4(),
+                item=item,
+                code=rules.Event.ACCEPTED,
+                office=office,
+                actor=user,
+                actor_label=label,
+                occurred_at=accepted_at,
+                recorded_at=timezone.now(),
+            )
+            # Ids and amounts only: names, phones and addresses stay in the item row.
+            _audit(
+                actor,
+                "items.accept",
+                item,
+                after={
+                    "number": item.number,
+                    "service": item.service,
+                    "weight_g": weight_g,
+                    "cod_amount": cod_amount,
+                    "declared_value": declared_value,
+                    "fee": fee,
+                    "origin_office": office.code,
+                },
+                office=office,
+                request=request,
+            )
+    except IntegrityError:
+        # A concurrent request with the same key won; answer with its item.
+        if idempotency_key:
+            previous = _idempotent_replay(scope, idempotency_key, digest)
+            if previous is not None:
+                return AcceptResult(previous, False)
+        if Item.objects.filter(number=number).exists():
+            raise ValidationError({"number": [_("Số hiệu này đã được dùng.")]}) from None
+        raise
+    return AcceptResult(item, True)
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _idempotency_scope(actor) -> str:
+    from postops.accounts.models import ApiKey
+
+    if actor is None:
+        return "system"
+    if isinstance(actor, ApiKey):
+        return f"key:{actor.pk}"
+    return f"user:{actor.pk}"
+
+
+def _idempotent_replay(scope: str, key: str, digest: str) -> Item | None:
+    item = Item.objects.filter(idempotency_scope=scope, idempotency_key=key).first()
+    if item is not None and item.request_hash != digest:
+        raise IdempotencyConflict(item)
+    return item
+
+
+# --- Tracking events -----------------------------------------------------------------------
+
+
+class Outcome:
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"
+    REJECTED = "rejected"
+
+
+# Reasons an event is rejected (stable codes for the API; texts in REJECTION_TEXT).
+REJECTION_TEXT = {
+    "invalid_event_id": "event_id must be a UUID.",
+    "invalid_item_number": "The item number is not a valid S10 number.",
+    "item_not_found": "No item has this number.",
+    "unknown_code": "Unknown event code.",
+    "code_not_allowed": "This event code cannot be sent here.",
+    "unknown_office": "No office has this code.",
+    "office_out_of_scope": "The caller may not record events at this office.",
+    "invalid_time": "occurred_at must be a date-time with a time zone.",
+    "occurred_in_future": "occurred_at is in the future.",
+    "reason_required": "A failed delivery needs a reason code and an action code.",
+    "unknown_reason_code": "Unknown or inactive reason code.",
+    "unknown_action_code": "Unknown or inactive action code.",
+    "invalid_position": "latitude and longitude must be given together and be in range.",
+    "event_id_conflict": "This event_id was already used for a different event.",
+    "invalid_transition": "This event cannot follow the item's current status.",
+}
+
+
+@dataclass
+class EventResult:
+    event_id: str
+    result: str
+    reason: str | None = None
+    status: str | None = None  # the item's status after the batch (accepted/duplicate)
+    details: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        data = {"event_id": self.event_id, "result": self.result}
+        if self.reason:
+            data["reason"] = self.reason
+            data["message"] = REJECTION_TEXT.get(self.reason, "")
+        if self.status:
+            data["status"] = self.status
+        if self.details:
+            data["details"] = self.details
+        return data
+
+
+@dataclass
+class _Pending:
+    index: int
+    event_id: uuid.UUID
+    number: str
+    code: str
+    office_code: str
+    occurred_at: datetime
+    reason_code: str
+    action_code: str
+    latitude: Decimal | None
+    longitude: Decimal | None
+    note: str
+    office: Office | None = None
+    item: Item | None = None
+
+
+class _LostRace(Exception):
+    """An insert was skipped by ON CONFLICT: another batch stored the same event_id first."""
+
+
+def _parse_event(index: int, raw: dict, now: datetime, allowed: frozenset[str]):
+    """A :class:`_Pending` or a rejection (reason, details) for one raw event."""
+    try:
+        event_id = raw["event_id"]
+        event_id = event_id if isinstance(event_id, uuid.UUID) else uuid.UUID(str(event_id))
+    except (KeyError, ValueError, AttributeError, TypeError):
+        return None, ("invalid_event_id", {})
+    number = s10.normalize(str(raw.get("number") or ""))
+    if not s10.is_valid(number):
+        return event_id, ("invalid_item_number", {})
+    code = str(raw.get("code") or "")
+    if code not in {e.value for e in rules.Event}:
+        return event_id, ("unknown_code", {})
+    if code not in allowed:
+        return event_id, ("code_not_allowed", {})
+    occurred_at = raw.get("occurred_at")
+    if isinstance(occurred_at, str):
+        try:
+            occurred_at = datetime.fromisoformat(occurred_at)
+        except ValueError:
+            occurred_at = None
+    if not isinstance(occurred_at, datetime) or timezone.is_naive(occurred_at):
+        return event_id, ("invalid_time", {})
+    if occurred_at > now + FUTURE_TOLERANCE:
+        return event_id, ("occurred_in_future", {})
+    reason_code = str(raw.get("reason_code") or "").strip()
+    action_code = str(raw.get("action_code") or "").strip()
+    if code in rules.EVENTS_NEEDING_REASON and not (reason_code and action_code):
+        return event_id, ("reason_required", {})
+    lat, lon = raw.get("latitude"), raw.get("longitude")
+    if (lat is None) != (lon is None):
+        return event_id, ("invalid_position", {})
+    if lat is not None:
+        try:
+            lat = Decimal(str(lat)).quantize(Decimal("0.000001"))
+            lon = Decimal(str(lon)).quantize(Decimal("0.000001"))
+        except (InvalidOperation, ValueError):
+            return event_id, ("invalid_position", {})
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            return event_id, ("invalid_position", {})
+    return (
+        _Pending(
+            index=index,
+            event_id=event_id,
+            number=number,
+            code=code,
+            office_code=str(raw.get("office_code") or "").strip(),
+            occurred_at=occurred_at,
+            reason_code=reason_code,
+            action_code=action_code,
+            latitude=lat,
+            longitude=lon,
+            note=str(raw.get("note") or "")[:255],
+        ),
+        None,
+    )
+
+
+def events_ingest_batch(*, actor, events: list[dict], request=None) -> list[EventResult]:
+    """Record up to 5,000 scans at once; one result per event, in the order given.
+
+    Each event is ``{"event_id", "number", "code", "office_code", "occurred_at",
+    "reason_code", "action_code", "latitude", "longitude", "note"}``. The result is
+    ``accepted`` (stored), ``duplicate`` (this ``event_id`` was stored before: replaying a
+    batch changes nothing) or ``rejected`` with a reason code (:data:`REJECTION_TEXT`).
+
+    Bulk path, not one query per event: the items are locked in one query, the known
+    event ids read in one, the events inserted with ``ON CONFLICT DO NOTHING`` in chunks,
+    and the changed items written with one bulk update per chunk. Per item the new events
+    are applied in the order they happened; an event older than the item's latest is stored
+    without moving the status (``rules.next_status``).
+    """
+    if len(events) > MAX_BATCH_EVENTS:
+        raise ValidationError(
+            {"events": [_("Tối đa %(max)d sự kiện mỗi lần gửi.") % {"max": MAX_BATCH_EVENTS}]}
+        )
+    return _ingest(
+        actor, events, allowed=_SCAN_CODES, request=request, audit_action="items.events_ingest"
+    )
+
+
+_SCAN_CODES = frozenset(e.value for e in rules.SCAN_EVENTS)
+_ALL_CODES = frozenset(e.value for e in rules.Event if e != rules.Event.ACCEPTED)
+
+
+class EventRejected(ValidationError):
+    """``event_record`` could not store the event; ``reason`` is a REJECTION_TEXT code."""
+
+    def __init__(self, result: EventResult):
+        super().__init__(REJECTION_TEXT.get(result.reason, result.reason), code=result.reason)
+        self.result = result
+        self.reason = result.reason
+
+
+def event_record(
+    *,
+    actor,
+    item: Item | str,
+    code: str,
+    office: Office,
+    occurred_at: datetime | None = None,
+    event_id: uuid.UUID | str | None = None,
+    reason_code: str = "",
+    action_code: str = "",
+    latitude=None,
+    longitude=None,
+    note: str = "",
+    request=None,
+) -> EventResult:
+    """Record one tracking event (any code but the acceptance itself).
+
+    The same path as :func:`events_ingest_batch`, with one event; also open to the codes
+    that services decide (return to sender, withdrawal, unclaimed). Raises
+    :class:`EventRejected` when the event is refused; a duplicate ``event_id`` returns the
+    ``duplicate`` result without storing anything.
+    """
+    number = item.number if isinstance(item, Item) else item
+    raw = {
+        "event_id": event_id or uuid.uuid4(),
+        "number": number,
+        "code": code,
+        "office_code": office.code,
+        "occurred_at": occurred_at or timezone.now(),
+        "reason_code": reason_code,
+        "action_code": action_code,
+        "latitude": latitude,
+        "longitude": longitude,
+        "note": note,
+    }
+    (result,) = _ingest(
+        actor, [raw], allowed=_ALL_CODES, request=request, audit_action="items.event_record"
+    )
+    if result.result == Outcome.REJECTED:
+        raise EventRejected(result)
+    return result
+
+
+def _ingest(actor, events, *, allowed, request, audit_action) -> list[EventResult]:
+    for attempt in range(2):
+        try:
+            return _ingest_once(
+                actor, events, allowed=allowed, request=request, audit_action=audit_action
+            )
+        except _LostRace:
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _ingest_once(actor, events, *, allowed, request, audit_action) -> list[EventResult]:
+    now = timezone.now()
+    results: list[EventResult | None] = [None] * len(events)
+    pending: list[_Pending] = []
+    seen_ids: dict[uuid.UUID, int] = {}
+
+    def reject(p_index: int, event_id, reason: str, **details):
+        results[p_index] = EventResult(
+            str(event_id or ""), Outcome.REJECTED, reason, details=details
+        )
+
+    for index, raw in enumerate(events):
+        parsed, problem = _parse_event(index, raw if isinstance(raw, dict) else {}, now, allowed)
+        if problem:
+            reject(index, parsed, problem[0], **problem[1])
+            continue
+        if parsed.event_id in seen_ids:
+            # The same event twice in one batch: keep the first, call the second a duplicate.
+            results[index] = EventResult(str(parsed.event_id), Outcome.DUPLICATE)
+            continue
+        seen_ids[parsed.event_id] = index
+        pending.append(parsed)
+
+    # Offices by code, and the caller's scope: two queries for the whole batch.
+    office_codes = {p.office_code for p in pending}
+    offices = (
+        {o.code: o for o in Office.objects.filter(code__in=office_codes)} if office_codes else {}
+    )
+    scope = _scope_ids(actor) if pending else None
+    reason_codes = {p.reason_code for p in pending if p.reason_code}
+    action_codes = {p.action_code for p in pending if p.action_code}
+    known_codes: set[tuple[str, str]] = set()
+    if reason_codes or action_codes:
+        known_codes = set(
+            CodeListEntry.objects.filter(
+                is_active=True, code__in=reason_codes | action_codes
+            ).values_list("list", "code")
+        )
+    still: list[_Pending] = []
+    for p in pending:
+        office = offices.get(p.office_code)
+        if office is None:
+            reject(p.index, p.event_id, "unknown_office")
+        elif scope is not None and office.pk not in scope:
+            reject(p.index, p.event_id, "office_out_of_scope")
+        elif p.reason_code and (CodeList.REASON, p.reason_code) not in known_codes:
+            reject(p.index, p.event_id, "unknown_reason_code")
+        elif p.action_code and (CodeList.ACTION, p.action_code) not in known_codes:
+            reject(p.index, p.event_id, "unknown_action_code")
+        else:
+            p.office = office
+            still.append(p)
+    pending = still
+
+    user, label = _actor_user_and_label(actor)
+    counts = {Outcome.ACCEPTED: 0, Outcome.DUPLICATE: 0, Outcome.REJECTED: 0}
+    with transaction.atomic():
+        items: dict[str, Item] = {}
+        known: dict[uuid.UUID, tuple] = {}
+        if pending:
+            # Lock the items in a fixed order: concurrent batches touching the same items
+            # wait for each other instead of deadlocking, and see each other's events.
+            items = {
+                i.number: i
+                for i in Item.objects.select_for_update()
+                .filter(number__in={p.number for p in pending})
+                .only(
+                    "pk", "number", "status", "last_event_at", "last_event_code", "last_office_id"
+                )
+                .order_by("pk")
+            }
+            known = {
+                row[0]: row[1:]
+                for row in TrackingEvent.objects.filter(
+                    event_id__in=[p.event_id for p in pending]
+                ).values_list("event_id", "item_id", "code", "occurred_at")
+            }
+        by_item: dict[int, list[_Pending]] = defaultdict(list)
+        for p in pending:
+            item = items.get(p.number)
+            if item is None:
+                reject(p.index, p.event_id, "item_not_found")
+                continue
+            p.item = item
+            previous = known.get(p.event_id)
+            if previous is not None:
+                if previous == (item.pk, p.code, p.occurred_at):
+                    results[p.index] = EventResult(str(p.event_id), Outcome.DUPLICATE)
+                else:
+                    reject(p.index, p.event_id, "event_id_conflict")
+                continue
+            by_item[item.pk].append(p)
+
+        # Late events are judged against the status of their own time: read the stored
+        # history of the items that have one (one query).
+        late_items = [
+            group[0].item.pk
+            for group in by_item.values()
+            if any(rules.is_late(p.occurred_at, group[0].item.last_event_at) for p in group)
+        ]
+        history: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
+        if late_items:
+            for item_id, occurred_at, code in (
+                TrackingEvent.objects.filter(item_id__in=late_items)
+                .order_by("occurred_at", "pk")
+                .values_list("item_id", "occurred_at", "code")
+            ):
+                history[item_id].append((occurred_at, code))
+
+        to_insert: list[_Pending] = []
+        changed: list[Item] = []
+        for group in by_item.values():
+            item = group[0].item
+            before = (item.status, item.last_event_at)
+            for p in sorted(group, key=lambda x: (x.occurred_at, x.index)):
+                try:
+                    if rules.is_late(p.occurred_at, item.last_event_at):
+                        then = rules.status_at(history[item.pk], p.occurred_at)
+                        rules.transition(then, p.code)
+                        new_status = None
+                    else:
+                        then = item.status
+                        new_status = rules.next_status(
+                            item.status, item.last_event_at, p.code, p.occurred_at
+                        )
+                except rules.TransitionRefused:
+                    reject(p.index, p.event_id, "invalid_transition", status=then, code=p.code)
+                    continue
+                history[item.pk].append((p.occurred_at, p.code))
+                to_insert.append(p)
+                if new_status is not None:
+                    item.status = new_status.value
+                    item.last_event_at = p.occurred_at
+                    item.last_event_code = p.code
+                    item.last_office_id = p.office.pk
+            if (item.status, item.last_event_at) != before:
+                changed.append(item)
+
+        if to_insert:
+            TrackingEvent.objects.bulk_create(
+                [
+                    TrackingEvent(
+                        event_id=p.event_id,
+                        item_id=p.item.pk,
+                        code=p.code,
+                        office_id=p.office.pk,
+                        actor=user,
+                        actor_label=label,
+                        occurred_at=p.occurred_at,
+                        recorded_at=now,
+                        reason_code=p.reason_code,
+                        action_code=p.action_code,
+                        latitude=p.latitude,
+                        longitude=p.longitude,
+                        note=p.note,
+                    )
+                    for p in to_insert
+                ],
+                batch_size=1000,
+                ignore_conflicts=True,
+            )
+            stored = set(
+                TrackingEvent.objects.filter(
+                    event_id__in=[p.event_id for p in to_insert], recorded_at=now
+                ).values_list("event_id", flat=True)
+            )
+            if len(stored) != len(to_insert):
+                # Another batch stored one of these ids between our check and our insert.
+                # Start again: the check will now see it.
+                raise _LostRace()
+        if changed:
+            Item.objects.bulk_update(
+                changed,
+                ["status", "last_event_at", "last_event_code", "last_office"],
+                batch_size=500,
+            )
+        for p in to_insert:
+            results[p.index] = EventResult(str(p.event_id), Outcome.ACCEPTED)
+        for r in results:
+            counts[r.result] += 1
+        if to_insert:
+            # One audit entry per call: the events themselves are the detailed record.
+            touched = {p.item.pk for p in to_insert}
+            _audit(
+                actor,
+                audit_action,
+                to_insert[0].item if len(touched) == 1 else None,
+                after={**counts, "items": len(touched), "items_changed": len(changed)},
+                office=to_insert[0].office,
+                request=request,
+                target_type="" if len(touched) == 1 else "items.item",
+            )
+    # Report each item's status after the batch on accepted and duplicate events.
+    status_by_number = {i.number: i.status for i in items.values()}
+    for p in pending:
+        r = results[p.index]
+        if r is not None and r.result != Outcome.REJECTED:
+            r.status = status_by_number.get(p.number)
+    return results
