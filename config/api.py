@@ -12,6 +12,7 @@ from ninja import NinjaAPI, Swagger
 from postops.accounts.api import router as accounts_router
 from postops.accounts.api_auth import PrincipalRateThrottle
 from postops.core.api_errors import install_error_handlers
+from postops.network.api import router as network_router
 
 api = NinjaAPI(
     title="PostOps API",
@@ -29,3 +30,4 @@ api = NinjaAPI(
 install_error_handlers(api)
 
 api.add_router("/", accounts_router)
+api.add_router("/network", network_router)

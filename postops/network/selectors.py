@@ -7,6 +7,7 @@ build their own office querysets: they call the ``office_*_for_user`` selectors 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -43,6 +44,18 @@ def commune_short_name(commune) -> str:
     return name
 
 
+_PUNCTUATION = re.compile(r"[^\w\s]")
+_PROVINCE_KINDS = ("thanh pho ", "tinh ")
+
+
+def _strip_province_kind(folded: str) -> str:
+    folded = " ".join(_PUNCTUATION.sub(" ", folded).split())
+    for prefix in _PROVINCE_KINDS:
+        if folded.startswith(prefix):
+            return folded[len(prefix) :]
+    return folded
+
+
 def _strip_division(folded: str) -> str:
     for prefix in _DIVISION_PREFIXES:
         if folded.startswith(prefix) and len(folded) > len(prefix):
@@ -72,7 +85,8 @@ def commune_search(q: str, province=None, limit: int = 20) -> list[Commune]:
 
     Every word of the query must start a word of the name ("tan an" → "Tân An", "Tân An
     Hội"; "dong kinh" → "Đông Kinh"); a leading "xã"/"phường"/"đặc khu" is ignored; digits
-    match the start of the code. Ranking: exact name (same diacritics first), then names
+    match the start of the code; text after a comma names the province ("tan an, tay ninh").
+    Ranking: exact name (same diacritics first), then names
     starting with the query, then names containing it as whole words, then the rest; ties
     by the typed division type ("phường …"), shorter name, name, code. ``province`` (a code or a ``Province``) narrows the search;
     with an empty query it lists that province's communes by name.
@@ -88,7 +102,16 @@ def commune_search(q: str, province=None, limit: int = 20) -> list[Commune]:
         return list(qs.order_by("search_name", "code")[:limit])
     if text.isdigit():
         return list(qs.filter(code__startswith=text).order_by("code")[:limit])
-    folded = fold(text)
+    if "," in text:
+        # "Tân An, Tây Ninh" (also what the picker shows once a commune is chosen): the part
+        # after the comma names the province.
+        text, hint = text.split(",", 1)
+        hint = _strip_province_kind(fold(hint))
+        if hint and not province:
+            hinted = qs.filter(province__search_name__contains=hint)
+            if hinted.exists():
+                qs = hinted
+    folded = " ".join(_PUNCTUATION.sub(" ", fold(text)).split())
     phrase = _strip_division(folded)
     typed_division = folded[: len(folded) - len(phrase)].strip()  # "phuong", "xa" or ""
     words = phrase.split()

@@ -94,3 +94,18 @@ def test_no_match():
 def test_search_is_a_bounded_number_of_queries(django_assert_num_queries):
     with django_assert_num_queries(1):
         commune_search("tan an")
+
+
+def test_text_after_a_comma_names_the_province():
+    assert names(commune_search("tan an, tay ninh")) == [("27712", "Phường Tân An")]
+    # What the picker shows once a commune is chosen finds that commune again.
+    assert names(commune_search("Xã Đoàn Kết, Tỉnh Lạng Sơn"))[0] == ("06001", "Xã Đoàn Kết")
+    # An unknown province hint is ignored rather than hiding every result.
+    assert names(commune_search("dong kinh, atlantis")) == [
+        ("05977", "Phường Đông Kinh"),
+        ("18586", "Xã Đông Kinh"),
+    ]
+
+
+def test_punctuation_is_ignored():
+    assert names(commune_search("đông-kinh.", province="20")) == [("05977", "Phường Đông Kinh")]
