@@ -22,13 +22,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 from ninja.throttling import SimpleRateThrottle
 from ninja.utils import check_csrf
 
 from postops.core.api_errors import ApiError
+from postops.network.selectors import office_scope_ids
 
 from .models import ApiKey, User
 from .roles import needs_two_factor, user_roles
@@ -39,8 +40,9 @@ from .services import api_key_hash, api_key_touch
 class Principal:
     """The caller of an API request: a staff user (session) or a partner key.
 
-    ``roles`` are role slugs; ``office_ids`` are the ids of every office the caller may see:
-    the subtrees under its assigned offices (computed on first use, then cached).
+    ``roles`` are role slugs. ``office_scope`` (lazy ids, for ``office_id__in=``) and
+    ``office_ids`` (a set) are every office the caller may see: the subtrees under its
+    assigned offices. ``offices`` are the assigned offices themselves.
     """
 
     kind: str  # "user" or "key"
@@ -95,24 +97,10 @@ class Principal:
 def office_scope_ids_for(actor: User | ApiKey) -> QuerySet:
     """Ids of the offices in the actor's scope: each assigned office and its whole subtree.
 
-    The network app owns the scoping rule (``postops.network.selectors.office_scope_ids``);
-    without it, the subtree is computed here from ``Office.path`` prefixes.
+    The network app owns the rule (``postops.network.selectors.office_scope_ids``): a revoked
+    key or an inactive user sees nothing, a superuser everything.
     """
-    try:
-        from postops.network.selectors import office_scope_ids
-    except ImportError:
-        office_scope_ids = None
-    if office_scope_ids is not None:
-        return office_scope_ids(actor)
-
-    from postops.network.models import Office
-
-    query = Q()
-    for path in actor.offices.values_list("path", flat=True):
-        query |= Q(path__startswith=path)
-    if not query:
-        return Office.objects.none().values_list("pk", flat=True)
-    return Office.objects.filter(query).values_list("pk", flat=True)
+    return office_scope_ids(actor)
 
 
 def require_roles(request: HttpRequest, *roles: str) -> Principal:
