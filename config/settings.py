@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "postops.accounts",
     "postops.network",
     "postops.public",
+    "postops.demo",
     "postops.payouts",
     "postops.items",
 ]
