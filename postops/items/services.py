@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -80,6 +81,75 @@ def _require_office_in_scope(actor, office: Office) -> None:
 
 def _reuse_months() -> int:
     return int(getattr(settings, "POSTOPS_S10_REUSE_MONTHS", 12))
+
+
+# --- Configuration -------------------------------------------------------------------------
+
+DEFAULT_CONFIG_FILE = Path(__file__).resolve().parent / "data" / "item_config.json"
+
+
+@dataclass
+class ConfigCounts:
+    indicators: int = 0
+    reasons: int = 0
+    actions: int = 0
+
+
+def item_config_load(*, actor=None, data: dict | None = None, request=None) -> ConfigCounts:
+    """Upsert S10 service indicators and the reason/action code lists from ``data``.
+
+    ``data`` has the shape of ``postops/items/data/item_config.json`` (the default). Rows
+    are created or updated by their key; rows missing from ``data`` are left alone
+    (deactivate them in the admin). Idempotent; one transaction; one audit entry.
+    """
+    if data is None:
+        data = json.loads(DEFAULT_CONFIG_FILE.read_text(encoding="utf-8"))
+    counts = ConfigCounts()
+    with transaction.atomic():
+        for row in data.get("service_indicators", []):
+            indicator = ServiceIndicator(
+                prefix=row["prefix"],
+                service=row["service"],
+                name=row.get("name", ""),
+                is_active=row.get("is_active", True),
+            )
+            indicator.full_clean(validate_unique=False)
+            ServiceIndicator.objects.update_or_create(
+                prefix=indicator.prefix,
+                defaults={
+                    "service": indicator.service,
+                    "name": indicator.name,
+                    "is_active": indicator.is_active,
+                },
+            )
+            counts.indicators += 1
+        for list_name, key in (
+            (CodeList.REASON, "reason_codes"),
+            (CodeList.ACTION, "action_codes"),
+        ):
+            for row in data.get(key, []):
+                CodeListEntry.objects.update_or_create(
+                    list=list_name,
+                    code=row["code"],
+                    defaults={
+                        "label": row["label"],
+                        "label_en": row.get("label_en", ""),
+                        "is_active": row.get("is_active", True),
+                    },
+                )
+                if list_name == CodeList.REASON:
+                    counts.reasons += 1
+                else:
+                    counts.actions += 1
+        _audit(
+            actor,
+            "items.config_load",
+            None,
+            after=vars(counts),
+            request=request,
+            target_type="items.config",
+        )
+    return counts
 
 
 # --- Number blocks -------------------------------------------------------------------------

@@ -1,0 +1,138 @@
+"""Admin pages: configuration is editable; items and their history are read-only here.
+
+Number blocks are created through ``services.number_block_create`` (overlap and 12-month
+rules, audit); items and events only through their services.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+
+from . import services
+from .models import CodeListEntry, Item, NumberBlock, ServiceIndicator, TrackingEvent
+
+
+@admin.register(ServiceIndicator)
+class ServiceIndicatorAdmin(admin.ModelAdmin):
+    list_display = ("prefix", "service", "name", "is_active")
+    list_filter = ("service", "is_active")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Numbers already issued carry the prefix: it cannot be renamed.
+        return ("prefix",) if obj is not None else ()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CodeListEntry)
+class CodeListEntryAdmin(admin.ModelAdmin):
+    list_display = ("list", "code", "label", "label_en", "is_active")
+    list_filter = ("list", "is_active")
+    search_fields = ("code", "label", "label_en")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Stored events refer to the code: deactivate it rather than rename it.
+        return ("list", "code") if obj is not None else ()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class NumberBlockForm(forms.ModelForm):
+    class Meta:
+        model = NumberBlock
+        fields = ("office", "indicator", "first_serial", "last_serial")
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.created = None
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            self.created = services.number_block_create(
+                actor=self.request.user,
+                office=data["office"],
+                prefix=data["indicator"].prefix,
+                first_serial=data["first_serial"],
+                last_serial=data["last_serial"],
+                request=self.request,
+            )
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
+        return data
+
+
+@admin.register(NumberBlock)
+class NumberBlockAdmin(admin.ModelAdmin):
+    list_display = (
+        "indicator",
+        "first_serial",
+        "last_serial",
+        "next_serial",
+        "office",
+        "last_used_at",
+        "closed_at",
+    )
+    list_filter = ("indicator",)
+    search_fields = ("office__code", "office__name")
+    form = NumberBlockForm
+    actions = None
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+
+        class WithRequest(form):
+            def __init__(self, *args, **kw):
+                super().__init__(*args, request=request, **kw)
+
+        return WithRequest
+
+    def save_model(self, request, obj, form, change):
+        # The service stored the block in clean(); show that row.
+        obj.pk = form.created.pk
+        obj.__dict__.update(form.created.__dict__)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    actions = None
+    show_full_result_count = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Item)
+class ItemAdmin(ReadOnlyAdmin):
+    list_display = ("number", "service", "status", "origin_office", "accepted_at")
+    list_filter = ("status", "service")
+    search_fields = ("=number",)
+    date_hierarchy = "accepted_at"
+
+
+@admin.register(TrackingEvent)
+class TrackingEventAdmin(ReadOnlyAdmin):
+    list_display = ("item", "code", "office", "occurred_at", "recorded_at", "actor_label")
+    list_filter = ("code",)
+    search_fields = ("=item__number", "=event_id")
+    list_select_related = ("item", "office")
