@@ -15,7 +15,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from postops.core import cccd
@@ -77,8 +77,12 @@ def parse_amount(value: Any, *, required: bool) -> int:
         raise _error(f"money_{exc.code}", _(exc.message)) from None
 
 
-class PayrollRowIn(Schema):
-    """One payroll line as the paying agency sends it (issue #5, item 3)."""
+class PayrollRowIn(BaseModel):
+    """One payroll line as the paying agency sends it (issue #5, item 3).
+
+    A plain pydantic model (ninja accepts it as a body schema): ninja's ``Schema`` wraps
+    every input in an attribute getter, which doubles the cost of validating 100,000 rows.
+    """
 
     beneficiary_code: str = Field(max_length=40, description="The agency's beneficiary code.")
     full_name: str = Field(max_length=150)
