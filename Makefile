@@ -6,7 +6,7 @@ UV := .tools/bin/uv
 UV_VERSION := 0.13.9
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: demo test fmt lint bench-setup messages worker
+.PHONY: demo demo-totp test fmt lint bench-setup messages worker
 
 $(UV):
 	@command -v python3 >/dev/null || { echo "python3 is required"; exit 1; }
@@ -26,6 +26,9 @@ demo: .venv/.synced
 
 test: .venv/.synced
 	UV=$(UV) scripts/test.sh
+
+demo-totp: .venv/.synced
+	@POSTOPS_DEBUG=1 DATABASE_URL= $(UV) run --frozen python manage.py demo_totp
 
 worker: .venv/.synced
 	POSTOPS_DEBUG=1 $(UV) run --frozen python manage.py db_worker

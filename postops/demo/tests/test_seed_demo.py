@@ -58,3 +58,17 @@ def test_seed_demo_unknown_province(settings):
     settings.DEBUG = True
     with pytest.raises(CommandError, match="Unknown province code"):
         call_command("seed_demo", "--province", "99", stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_demo_totp_prints_a_code_the_demo_device_accepts(settings):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=StringIO())
+    out = StringIO()
+    call_command("demo_totp", stdout=out)
+    code = out.getvalue().strip()
+    assert len(code) == 6 and code.isdigit()
+    device = TOTPDevice.objects.get(user__username="demo-manager")
+    assert device.verify_token(code)

@@ -41,7 +41,4 @@ class Command(BaseCommand):
         out.write("")
         out.write("demo-supervisor, demo-manager and demo-admin need a TOTP code: add this secret")
         out.write(f"to an authenticator app: {DEMO_TOTP_SECRET_B32}")
-        out.write(
-            '  (or print a code: .venv/bin/python -c "from django_otp.oath import totp; '
-            "print(f'{totp(bytes.fromhex(\\'3132333435363738393031323334353637383930\\')):06d}')\")"
-        )
+        out.write("  or print the current code: make demo-totp")
