@@ -142,3 +142,15 @@ def test_filter_keeps_a_broken_format_string():
     logger, stream = _logger_with_filter()
     logger.info("broken %s %s 001203012345", "only-one")
     assert stream.getvalue() == f"INFO broken %s %s {ID_MASK}\n"
+
+
+def test_django_request_log_lines_carry_the_request_id(client, caplog, db):
+    """Django logs a 404 after the middleware has returned; the id must still be there."""
+    from postops.core.middleware import RequestIdLogFilter
+
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        response = client.get("/no-such-page/", HTTP_X_REQUEST_ID="abc-123")
+    assert response.status_code == 404
+    (record,) = [r for r in caplog.records if r.name == "django.request"]
+    RequestIdLogFilter().filter(record)
+    assert record.request_id == "abc-123"
