@@ -13,6 +13,7 @@ from postops.accounts.api import router as accounts_router
 from postops.accounts.api_auth import PrincipalRateThrottle
 from postops.core.api_errors import install_error_handlers
 from postops.network.api import router as network_router
+from postops.payouts.api import router as payouts_router
 
 api = NinjaAPI(
     title="PostOps API",
@@ -31,3 +32,4 @@ install_error_handlers(api)
 
 api.add_router("/", accounts_router)
 api.add_router("/network", network_router)
+api.add_router("/", payouts_router)

@@ -88,3 +88,9 @@ class InvalidRequest(PayoutsError):
     code = "invalid_request"
     status = 422
     default_message = _("Yêu cầu không hợp lệ.")
+
+
+class LineNotFound(PayoutsError):
+    code = "not_found"
+    status = 404
+    default_message = _("Không tìm thấy dòng chi trả.")

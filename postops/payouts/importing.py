@@ -363,13 +363,15 @@ def payroll_import(
     otherwise a job is created here. The period must still be "imported".
     """
     sha = file_sha256(stream)
+    # A partner's API key acts too; only a staff user goes into the "by" columns.
+    user = actor if getattr(actor, "is_authenticated", False) else None
     if job is None:
         job = ImportJob.objects.create(
             period=period,
             file_name=file_name[:255],
             file_sha256=sha,
             valid_only=valid_only,
-            created_by=actor,
+            created_by=user,
         )
     else:
         job.file_sha256 = sha
@@ -414,8 +416,8 @@ def payroll_import(
             importer.flush()
             if importer.invalid_rows and not valid_only:
                 raise _Rejected
-            if period.imported_by_id is None and actor is not None:
-                PayrollPeriod.objects.filter(pk=period.pk).update(imported_by=actor)
+            if period.imported_by_id is None and user is not None:
+                PayrollPeriod.objects.filter(pk=period.pk).update(imported_by=user)
             _finish(job, ImportJob.Status.DONE, **_counters(importer))
             audit_record(
                 actor,

@@ -24,6 +24,7 @@ from .errors import (
     IdentityMismatch,
     InvalidRequest,
     InvalidTransition,
+    LineNotFound,
     NotAllowed,
     OutOfScope,
     PeriodNotOpen,
@@ -51,7 +52,9 @@ def payroll_period_get_or_create(actor, programme: Programme, month: date) -> Pa
     month = month.replace(day=1)
     with transaction.atomic():
         period, created = PayrollPeriod.objects.get_or_create(
-            programme=programme, month=month, defaults={"imported_by": actor}
+            programme=programme,
+            month=month,
+            defaults={"imported_by": actor if getattr(actor, "is_authenticated", False) else None},
         )
         if created:
             audit_record(
@@ -268,8 +271,11 @@ def payout_record(
             line = (
                 PayrollLine.objects.select_for_update(of=("self",))
                 .select_related("period", "period__programme", "beneficiary", "payout_point")
-                .get(pk=line_id)
+                .filter(pk=line_id)
+                .first()
             )
+            if line is None:
+                raise LineNotFound()
             # Someone may have paid while this request waited for the lock.
             existing = _existing_for_key(key, line_id)
             if existing is not None:
@@ -371,3 +377,36 @@ def payout_reverse(actor, payout: Payout, reason: str, request=None) -> PayoutRe
     except IntegrityError:
         raise AlreadyReversed() from None
     return reversal
+
+
+def payroll_import_enqueue(
+    actor, period: PayrollPeriod, upload, *, valid_only: bool = False, actor_label: str = ""
+) -> ImportJob:
+    """Store an uploaded payroll file and queue its import; the caller answers 202.
+
+    The job is created "pending" with the file; the task runs ``payroll_import`` once the
+    transaction commits (so the worker can see the job).
+    """
+    from .tasks import payroll_import_run
+
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    name = (getattr(upload, "name", "") or "payroll")[-255:]
+    with transaction.atomic():
+        job = ImportJob(
+            period=period,
+            file_name=name,
+            file_sha256="",
+            valid_only=valid_only,
+            created_by=user,
+        )
+        job.file.save(name, upload, save=False)
+        job.save()
+        audit_record(
+            user,
+            "payouts.import_queued",
+            job,
+            after={"period": period.pk, "file_name": name, "valid_only": valid_only},
+            actor_label=actor_label,
+        )
+        transaction.on_commit(lambda: payroll_import_run.enqueue(job.pk))
+    return job
