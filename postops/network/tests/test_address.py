@@ -92,3 +92,22 @@ def test_non_digit_codes_are_kept_for_the_validator():
     assert normalize_commune_code("ab") == "ab"
     assert normalize_commune_code(None) == ""
     assert normalize_commune_code("123456") == "123456"
+
+
+def test_address_mixin_adds_one_field_set_per_prefix():
+    from postops.network.models import AddressMixin, address_mixin
+
+    receiver = address_mixin("receiver", "người nhận")
+    fields = {f.name: f for f in receiver._meta.fields}
+    assert list(fields) == [
+        "receiver_scheme",
+        "receiver_commune_code",
+        "receiver_street",
+        "receiver_raw",
+    ]
+    assert receiver._meta.abstract is True
+    assert str(fields["receiver_commune_code"].verbose_name) == "mã xã/phường (người nhận)"
+    assert fields["receiver_scheme"].default == "2025"
+    assert [c[0] for c in fields["receiver_scheme"].choices] == ["2025", "legacy"]
+    assert (fields["receiver_street"].max_length, fields["receiver_raw"].max_length) == (255, 500)
+    assert [f.name for f in AddressMixin._meta.fields][0] == "address_scheme"
