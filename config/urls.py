@@ -13,5 +13,6 @@ urlpatterns = [
     path("accounts/", include("postops.accounts.urls")),
     path("network/", include("postops.network.urls")),
     path("audit/", include("postops.core.urls")),
+    path("payouts/", include("postops.payouts.urls")),
     path("", include("postops.public.urls")),
 ]

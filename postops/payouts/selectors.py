@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from postops.accounts.api_auth import office_scope_ids_for
 from postops.core.text import fold
 
 from . import rules
-from .models import ImportJob, Payout, PayoutReversal, PayrollLine
+from .models import ImportJob, Payout, PayoutReversal, PayrollLine, Proxy
 
 _ID_LIKE = re.compile(r"^[0-9 .\-]{9,}$")
 SEARCH_LIMIT = 30
@@ -65,8 +65,37 @@ def payout_for_line(line: PayrollLine) -> Payout | None:
     return Payout.objects.filter(line=line).select_related("office", "proxy").first()
 
 
-def payout_is_reversed(payout: Payout) -> bool:
-    return PayoutReversal.objects.filter(payout=payout).exists()
+def payout_get(actor, payout_id: int) -> Payout | None:
+    """A payout whose line's payout point or paying office is in the actor's scope."""
+    scope = office_scope_ids_for(actor)
+    return (
+        Payout.objects.filter(pk=payout_id)
+        .filter(Q(office__in=scope) | Q(line__payout_point__in=scope))
+        .select_related(
+            "office",
+            "proxy",
+            "teller",
+            "line",
+            "line__beneficiary",
+            "line__payout_point",
+            "line__period",
+            "line__period__programme",
+        )
+        .first()
+    )
+
+
+def payout_reversal(payout: Payout) -> PayoutReversal | None:
+    return PayoutReversal.objects.filter(payout=payout).select_related("supervisor").first()
+
+
+def proxies_valid_on(beneficiary, day) -> list[Proxy]:
+    """Authorisations that let someone collect for ``beneficiary`` on ``day``."""
+    return list(
+        Proxy.objects.filter(
+            beneficiary=beneficiary, certified=True, valid_from__lte=day, valid_to__gte=day
+        ).order_by("full_name")
+    )
 
 
 def import_job_get(job_id: int) -> ImportJob | None:

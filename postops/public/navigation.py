@@ -43,6 +43,14 @@ class StaffLink:
 
 STAFF_LINKS: tuple[StaffLink, ...] = (
     StaffLink(
+        key="payouts",
+        url_name="payouts:teller",
+        label=_("Chi trả lương hưu, trợ cấp"),
+        description=_("Tìm người hưởng, kiểm tra giấy tờ, chi tiền và in biên nhận."),
+        roles=frozenset({"teller", "bdvhx", "supervisor"}),
+        hotkey="p",
+    ),
+    StaffLink(
         key="offices",
         url_name="network:office_list",
         label=_("Mạng lưới bưu cục"),

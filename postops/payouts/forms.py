@@ -1,0 +1,73 @@
+"""Forms of the teller pages. Labels and errors are Vietnamese (translated by gettext)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from . import rules
+
+DOCUMENT_CHOICES = [(rules.CCCD, _("Thẻ căn cước/CCCD")), (rules.PASSPORT, _("Hộ chiếu"))]
+
+
+class LineSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Tìm người nhận"),
+        max_length=100,
+        required=False,
+        help_text=_("Họ tên (gõ có dấu hoặc không dấu), mã số hoặc số CCCD."),
+        widget=forms.TextInput(
+            attrs={"type": "search", "autocomplete": "off", "data-hotkey-search": "1"}
+        ),
+    )
+
+
+class PayoutForm(forms.Form):
+    """The ID check at the counter. ``idempotency_key`` is made when the page is drawn, so
+    a double click or a resent form carries the same key and pays once."""
+
+    receiver = forms.ChoiceField(label=_("Người nhận tiền"), widget=forms.RadioSelect)
+    id_document_type = forms.ChoiceField(
+        label=_("Giấy tờ xuất trình"), choices=DOCUMENT_CHOICES, initial=rules.CCCD
+    )
+    id_document_number = forms.CharField(
+        label=_("Số giấy tờ"),
+        max_length=20,
+        help_text=_("Gõ số trên giấy tờ người nhận đưa ra; hệ thống tự đối chiếu với hồ sơ."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
+        error_messages={"required": _("Nhập số giấy tờ người nhận xuất trình.")},
+    )
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, proxies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("self", _("Chính người hưởng"))]
+        choices += [
+            (
+                f"proxy:{p.pk}",
+                _("Người được ủy quyền: %(name)s (giấy số %(number)s)")
+                % {"name": p.full_name, "number": p.authorisation_number},
+            )
+            for p in proxies
+        ]
+        self.fields["receiver"].choices = choices
+        self.fields["receiver"].initial = "self"
+        if not self.is_bound:
+            self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
+
+    def receiver_and_proxy(self) -> tuple[str, int | None]:
+        value = self.cleaned_data["receiver"]
+        if value.startswith("proxy:"):
+            return "proxy", int(value.split(":", 1)[1])
+        return "self", None
+
+
+class ReverseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do hủy"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Phải ghi lý do hủy lượt chi.")},
+    )
