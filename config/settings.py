@@ -113,6 +113,9 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 # SQLite is the embedded default (demo, laptop); PostgreSQL via psycopg 3 in production and CI.
+if not os.environ.get("DATABASE_URL"):
+    # A fresh clone has no var/ yet; SQLite cannot create the file's directory itself.
+    (BASE_DIR / "var").mkdir(exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'var' / 'postops.sqlite3'}",

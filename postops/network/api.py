@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from ninja import Query, Router, Schema
-from ninja.security import django_auth
 from ninja.throttling import AnonRateThrottle
 from pydantic import Field
+
+from postops.accounts.api_auth import staff_auth
 
 from . import selectors
 
@@ -98,12 +99,11 @@ def _office_out(o) -> dict:
     }
 
 
-@router.get("/offices", response=OfficeList, auth=django_auth, summary="Offices in your scope")
+@router.get("/offices", response=OfficeList, auth=staff_auth, summary="Offices in your scope")
 def office_list(request, filters: Query[OfficeQuery]):
     """The offices the caller may see (its offices and everything under them), by code,
     paged by keyset (``after`` = the last code of the previous page)."""
-    # request.auth is the user with session auth, or a principal with an ``actor``.
-    actor = getattr(request.auth, "actor", request.auth)
+    actor = request.auth.actor
     qs = selectors.office_list_for_user(actor, filters.q).order_by("code")
     if filters.after:
         qs = qs.filter(code__gt=filters.after)

@@ -78,8 +78,9 @@ def test_offices_are_scoped(client, tree, make_user):
     ]
 
 
-def test_offices_keyset_pages_and_filter(client, tree, superuser):
-    client.force_login(superuser)
+def test_offices_keyset_pages_and_filter(verified_client, tree, superuser):
+    # A superuser must have passed two-factor before the API answers (staff_auth).
+    client = verified_client(superuser)
     first = client.get("/api/v1/network/offices", {"limit": 3}).json()
     assert [o["code"] for o in first["items"]] == ["240000", "241100", "BDX-TT"]
     assert first["next_after"] == "BDX-TT"
@@ -90,3 +91,21 @@ def test_offices_keyset_pages_and_filter(client, tree, superuser):
     assert third["next_after"] is None
     found = client.get("/api/v1/network/offices", {"q": "that khe"}).json()
     assert [o["code"] for o in found["items"]] == ["241100", "VHX-TK"]
+
+
+def test_offices_refuse_superuser_without_two_factor(client, tree, superuser):
+    client.force_login(superuser)
+    response = client.get("/api/v1/network/offices")
+    assert response.status_code == 403
+    assert response.json()["code"] == "two_factor_required"
+
+
+def test_offices_accept_an_api_key_scoped_to_its_offices(client, tree):
+    from postops.accounts.services import api_key_create
+
+    _key, raw = api_key_create(None, name="Shop", role="partner", offices=[tree["po_that_khe"]])
+    response = client.get("/api/v1/network/offices", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert response.status_code == 200
+    codes = [o["code"] for o in response.json()["items"]]
+    assert "240000" not in codes
+    assert tree["po_that_khe"].code in codes
