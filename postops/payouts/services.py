@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from postops.core.audit import audit_record
+from postops.core.audit import audit_record, changed_fields
 
 from . import rules
 from .errors import (
@@ -410,3 +410,33 @@ def payroll_import_enqueue(
         )
         transaction.on_commit(lambda: payroll_import_run.enqueue(job.pk))
     return job
+
+
+PROGRAMME_RULE_FIELDS = (
+    "name",
+    "suspend_after_months",
+    "home_payout_age",
+    "max_authorisation_months",
+    "rules_source",
+    "is_active",
+)
+
+
+def programme_update_rules(actor, programme: Programme, **values) -> Programme:
+    """Change a programme's rules (numbers are data, from the law or the paying agency).
+
+    Only ``PROGRAMME_RULE_FIELDS`` may change; the old and new values are audited.
+    """
+    unknown = set(values) - set(PROGRAMME_RULE_FIELDS)
+    if unknown:
+        raise InvalidRequest(fields=sorted(unknown))
+    with transaction.atomic():
+        current = Programme.objects.select_for_update().get(pk=programme.pk)
+        before = {name: getattr(current, name) for name in values}
+        for name, value in values.items():
+            setattr(current, name, value)
+        current.save(update_fields=list(values))
+        old, new = changed_fields(before, values)
+        if new:
+            audit_record(actor, "payouts.programme_update", current, before=old, after=new)
+    return current
