@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from config.api import api
 from postops.core import views as core_views
+from postops.items import views as items_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -13,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("postops.accounts.urls")),
     path("network/", include("postops.network.urls")),
     path("audit/", include("postops.core.urls")),
-    path("payouts/", include("postops.payouts.urls")),
+    # Public tracking, Vietnamese path; English through the language switch.
+    path("tra-cuu/", items_views.track_page, name="tracking"),
     path("", include("postops.public.urls")),
 ]

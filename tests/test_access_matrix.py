@@ -23,6 +23,7 @@ PAGES = {
     "/accounts/api-keys/": {Role.ADMIN},
     "/accounts/api-keys/new/": {Role.ADMIN},
     "/admin/": {Role.ADMIN},
+    "/payouts/": {Role.TELLER, Role.BDVHX, Role.SUPERVISOR, Role.POSTMAN},
 }
 
 

@@ -306,3 +306,16 @@ def range_reusable(last_used_at: datetime | None, now: datetime, months: int = 1
 def ranges_overlap(first_a: int, last_a: int, first_b: int, last_b: int) -> bool:
     """Do the closed ranges [first_a, last_a] and [first_b, last_b] share a serial?"""
     return first_a <= last_b and first_b <= last_a
+
+
+# --- Public tracking ------------------------------------------------------------------------
+
+
+def mask_name(name: str) -> str:
+    """Show only the first letter of each word: ``"Trần Thị Bình"`` → ``"T*** T** B***"``.
+
+    Public tracking shows no phone or address and only a masked receiver name (issue #3,
+    item 8; Law 91/2025/QH15 on personal data: minimisation). The length of each word is kept
+    so that the receiver can still recognise the pattern of their name.
+    """
+    return " ".join(word[0] + "*" * (len(word) - 1) for word in name.split())

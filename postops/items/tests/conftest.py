@@ -99,6 +99,7 @@ def codes(db):
     CodeListEntry.objects.bulk_create(
         CodeListEntry(list=lst, code=code, label=label) for lst, code, label in rows
     )
+    CodeListEntry.objects.filter(code="R01").update(label_en="Receiver absent")
     CodeListEntry.objects.create(list=CodeList.REASON, code="R99", label="Cũ", is_active=False)
 
 

@@ -15,6 +15,7 @@ from postops.items.rules import (
     Status,
     TransitionRefused,
     is_late,
+    mask_name,
     months_before,
     next_status,
     range_reusable,
@@ -255,3 +256,18 @@ def test_status_at_skips_what_does_not_fit():
     ]
     assert status_at(history, T0 + timedelta(minutes=1)) == Status.ACCEPTED
     assert status_at(history, T0 + timedelta(minutes=5)) == Status.IN_TRANSIT
+
+
+def test_mask_name_examples():
+    assert mask_name("Trần Thị Bình") == "T*** T** B***"
+    assert mask_name("  Đỗ   An ") == "Đ* A*"
+    assert mask_name("") == ""
+
+
+@given(st.text(alphabet=st.characters(categories=["L", "Zs"]), max_size=40))
+def test_mask_name_reveals_only_first_letters(name):
+    masked = mask_name(name)
+    words = name.split()
+    assert masked.split() == [w[0] + "*" * (len(w) - 1) for w in words]
+    revealed = [ch for ch in masked if ch not in "* "]
+    assert revealed == [w[0] for w in words]

@@ -53,7 +53,7 @@ def test_visitor_sees_the_public_landing(client):
     html = response.content.decode()
     assert '<a class="button primary" href="/accounts/login/" id="landing-login">' in html
     assert 'id="public-tracking"' in html
-    assert response.context["tracking_url"] is None
+    assert response.context["tracking_url"] == "/tra-cuu/"
     assert 'class="account-menu"' not in html
 
 
