@@ -15,6 +15,7 @@ from postops.core.api_errors import install_error_handlers
 from postops.items.api import events_router as items_events_router
 from postops.items.api import public_router as items_public_router
 from postops.network.api import router as network_router
+from postops.payouts.api import router as payouts_router
 
 api = NinjaAPI(
     title="PostOps API",
@@ -33,5 +34,6 @@ install_error_handlers(api)
 
 api.add_router("/", accounts_router)
 api.add_router("/network", network_router)
+api.add_router("/", payouts_router)
 api.add_router("/", items_public_router)
 api.add_router("/", items_events_router)

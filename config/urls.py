@@ -16,5 +16,6 @@ urlpatterns = [
     path("audit/", include("postops.core.urls")),
     # Public tracking, Vietnamese path; English through the language switch.
     path("tra-cuu/", items_views.track_page, name="tracking"),
+    path("payouts/", include("postops.payouts.urls")),
     path("", include("postops.public.urls")),
 ]
