@@ -210,6 +210,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# In development files come from the finders; autorefresh also skips scanning STATIC_ROOT,
+# which does not exist before collectstatic.
+WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- Tasks ----------------------------------------------------------------------------------
 TASKS = {
