@@ -78,7 +78,7 @@ MIDDLEWARE = [
     "postops.core.middleware.RequestIdMiddleware",
     "postops.core.api_middleware.ApiResponseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "postops.core.middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -39,3 +39,30 @@ class RequestIdLogFilter(logging.Filter):
         request = getattr(record, "request", None)
         record.request_id = getattr(request, "request_id", None) or _request_id.get()
         return True
+
+
+class VietnameseFirstLocaleMiddleware:
+    """Vietnamese unless the user chose another language with the switch.
+
+    Django's ``LocaleMiddleware`` follows the browser's ``Accept-Language``; counter PCs and
+    cheap phones often run an English browser, yet the UI must open in Vietnamese (issue #2,
+    item 8). Only the language cookie set by ``set_language`` changes it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+        from django.utils.cache import patch_vary_headers
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", language)
+        return response

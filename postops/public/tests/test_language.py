@@ -29,3 +29,16 @@ def test_language_switch_to_english_and_back(make_user, verified_client):
 def test_visitor_gets_vietnamese_by_default_even_when_the_browser_asks_for_french(client):
     html = client.get("/", HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9").content.decode()
     assert '<html lang="vi">' in html
+
+
+def test_an_english_browser_still_gets_vietnamese_by_default(client, db):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response["Content-Language"] == "vi"
+    assert '<html lang="vi">' in response.content.decode()
+
+
+def test_the_language_switch_cookie_wins_over_the_browser(client, db):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="vi")
+    assert response["Content-Language"] == "en"
+    assert '<html lang="en">' in response.content.decode()
