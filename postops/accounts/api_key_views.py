@@ -1,33 +1,19 @@
 """Staff pages for administrators: list API keys, create one (shown once), revoke one."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from .api_key_forms import ApiKeyCreateForm
+from .decorators import role_required
 from .models import ApiKey, Role
-from .roles import has_role
 from .selectors import api_key_list
 from .services import api_key_create, api_key_revoke
 
-
-def _admin_required(view):
-    """Only administrators manage API keys (issue #2, item 9)."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not has_role(request.user, Role.ADMIN):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Only administrators manage API keys (issue #2, item 9).
+_admin_required = role_required(Role.ADMIN)
 
 
 @_admin_required

@@ -6,10 +6,7 @@ data shown (names, amounts, ID numbers) is logged with ``audit_read``.
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -17,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from postops.accounts.decorators import role_required
 from postops.accounts.roles import has_role, user_roles
 from postops.core.audit import audit_read, audit_read_many
 from postops.public.layouts import layout_template
@@ -34,15 +32,7 @@ from .models import Payout
 PAYING_ROLES = ("teller", "bdvhx", "supervisor", "postman")
 
 
-def paying_staff_required(view):
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not has_role(request.user, *PAYING_ROLES):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+paying_staff_required = role_required(*PAYING_ROLES)
 
 
 def _context(request, **extra) -> dict:
