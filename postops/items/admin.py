@@ -9,7 +9,16 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from . import services
-from .models import CodeListEntry, Item, NumberBlock, ServiceIndicator, TrackingEvent
+from .models import (
+    CodeListEntry,
+    Item,
+    NumberBlock,
+    ServiceIndicator,
+    TariffRate,
+    TariffStep,
+    TariffVersion,
+    TrackingEvent,
+)
 
 
 @admin.register(ServiceIndicator)
@@ -136,3 +145,36 @@ class TrackingEventAdmin(ReadOnlyAdmin):
     list_filter = ("code",)
     search_fields = ("=item__number", "=event_id")
     list_select_related = ("item", "office")
+
+
+class TariffRateInline(admin.TabularInline):
+    model = TariffRate
+    extra = 0
+
+
+class TariffStepInline(admin.TabularInline):
+    model = TariffStep
+    extra = 0
+
+
+@admin.register(TariffVersion)
+class TariffVersionAdmin(admin.ModelAdmin):
+    """Tariff versions by effective date. A version that has priced an item is frozen: a
+    change of prices is a new version from a new date (the history stays true)."""
+
+    list_display = ("name", "effective_from", "vat_percent", "source")
+    date_hierarchy = "effective_from"
+    inlines = (TariffRateInline, TariffStepInline)
+
+    def _used(self, obj) -> bool:
+        return (
+            obj is not None
+            and obj.pk is not None
+            and Item.objects.filter(tariff_version=obj).exists()
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self._used(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self._used(obj)

@@ -208,6 +208,15 @@ class Item(SenderAddress, ReceiverAddress, models.Model):
     cod_amount = models.PositiveBigIntegerField(_("tiền thu hộ (đồng)"), default=0)
     declared_value = models.PositiveBigIntegerField(_("giá trị khai (đồng)"), default=0)
     fee = models.PositiveBigIntegerField(_("cước (đồng, gồm VAT)"), default=0)
+    # The tariff that priced ``fee`` (none for items priced outside PostOps).
+    tariff_version = models.ForeignKey(
+        "TariffVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="items",
+        verbose_name=_("bảng cước"),
+    )
     promised_date = models.DateField(_("ngày phát dự kiến"), null=True, blank=True)
     status = models.CharField(
         _("trạng thái"),
@@ -377,3 +386,95 @@ class TrackingEvent(AppendOnlyModel):
     @property
     def upu_code(self) -> str | None:
         return rules.UPU_CODES[rules.Event(self.code)]
+
+
+# --- Tariffs -------------------------------------------------------------------------------
+
+
+class TariffZone(models.TextChoices):
+    SAME_COMMUNE = "same_commune", _("Nội xã/phường")
+    SAME_PROVINCE = "same_province", _("Nội tỉnh")
+    OTHER_PROVINCE = "other_province", _("Liên tỉnh")
+
+
+class TariffVersion(models.Model):
+    """A tariff table in force from ``effective_from`` until the next version starts.
+
+    Prices include VAT (``vat_percent`` says how much of them is VAT, for receipts). The
+    figures are configuration: Vietnam Post's published tariffs go here, not into code.
+    A version that has priced items is never edited: add a new version instead.
+    """
+
+    name = models.CharField(_("tên"), max_length=120)
+    effective_from = models.DateField(_("áp dụng từ ngày"), unique=True)
+    vat_percent = models.PositiveSmallIntegerField(
+        _("thuế GTGT (%)"), validators=[MaxValueValidator(100)]
+    )
+    cod_per_mille = models.PositiveIntegerField(
+        _("phí thu hộ (‰ tiền thu hộ)"), null=True, blank=True
+    )
+    cod_minimum = models.PositiveBigIntegerField(_("phí thu hộ tối thiểu (đồng)"), default=0)
+    insured_per_mille = models.PositiveIntegerField(
+        _("phí khai giá (‰ giá trị khai)"), null=True, blank=True
+    )
+    insured_minimum = models.PositiveBigIntegerField(_("phí khai giá tối thiểu (đồng)"), default=0)
+    advice_of_delivery_fee = models.PositiveBigIntegerField(
+        _("phí báo phát (đồng)"), null=True, blank=True
+    )
+    source = models.CharField(_("căn cứ"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bảng cước")
+        verbose_name_plural = _("bảng cước")
+        ordering = ["-effective_from"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.effective_from:%d/%m/%Y})"
+
+
+class TariffRate(models.Model):
+    """The price (VAT included, đồng) of one weight band of a service in a zone."""
+
+    version = models.ForeignKey(TariffVersion, on_delete=models.CASCADE, related_name="rates")
+    service = models.CharField(_("dịch vụ"), max_length=20, choices=Service.choices)
+    zone = models.CharField(_("vùng"), max_length=20, choices=TariffZone.choices)
+    max_weight_g = models.PositiveIntegerField(_("đến khối lượng (g)"))
+    price = models.PositiveBigIntegerField(_("cước (đồng)"))
+
+    class Meta:
+        verbose_name = _("mức cước")
+        verbose_name_plural = _("mức cước")
+        ordering = ["version", "service", "zone", "max_weight_g"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "service", "zone", "max_weight_g"], name="tariffrate_unique"
+            ),
+            models.CheckConstraint(condition=Q(max_weight_g__gt=0), name="tariffrate_weight_pos"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.zone} ≤{self.max_weight_g} g: {self.price}"
+
+
+class TariffStep(models.Model):
+    """Above the last band of a service in a zone: ``price`` per started ``step_g`` grams."""
+
+    version = models.ForeignKey(TariffVersion, on_delete=models.CASCADE, related_name="steps")
+    service = models.CharField(_("dịch vụ"), max_length=20, choices=Service.choices)
+    zone = models.CharField(_("vùng"), max_length=20, choices=TariffZone.choices)
+    step_g = models.PositiveIntegerField(_("mỗi nấc (g)"))
+    price = models.PositiveBigIntegerField(_("cước mỗi nấc (đồng)"))
+
+    class Meta:
+        verbose_name = _("cước nấc vượt")
+        verbose_name_plural = _("cước nấc vượt")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "service", "zone"], name="tariffstep_unique"
+            ),
+            models.CheckConstraint(condition=Q(step_g__gt=0), name="tariffstep_step_pos"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.zone} +{self.price}/{self.step_g} g"

@@ -9,14 +9,14 @@ minimisation). Two queries whatever the number of items asked for.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from django.utils import timezone, translation
 
 from postops.core import s10
 
-from . import rules
-from .models import CodeListEntry, EventCode, Item, ItemStatus, TrackingEvent
+from . import rules, tariffs
+from .models import CodeListEntry, EventCode, Item, ItemStatus, TariffVersion, TrackingEvent
 
 # Public lookups per request (issue #3, item 8: "several numbers at once (up to 20)").
 MAX_TRACK_NUMBERS = 20
@@ -147,3 +147,90 @@ def item_track_many(queries: list[str]) -> list[TrackLookup]:
 def item_track(query: str) -> TrackLookup:
     """Public tracking of one number (see :func:`item_track_many`)."""
     return item_track_many([query])[0]
+
+
+# --- Tariffs -------------------------------------------------------------------------------
+
+
+def tariff_version_on(day: date) -> TariffVersion | None:
+    """The tariff in force on ``day``: the latest version effective on or before it."""
+    return TariffVersion.objects.filter(effective_from__lte=day).order_by("-effective_from").first()
+
+
+def tariff_table(version: TariffVersion) -> tariffs.Table:
+    """The version's rows as a pure :class:`tariffs.Table` (two queries)."""
+    bands: dict[tuple[str, str], list[tariffs.Band]] = {}
+    for service, zone, max_weight_g, price in version.rates.values_list(
+        "service", "zone", "max_weight_g", "price"
+    ):
+        bands.setdefault((service, zone), []).append(tariffs.Band(max_weight_g, price))
+    steps = {
+        (service, zone): tariffs.Step(step_g, price)
+        for service, zone, step_g, price in version.steps.values_list(
+            "service", "zone", "step_g", "price"
+        )
+    }
+    return tariffs.Table(
+        bands=bands,
+        steps=steps,
+        cod=(
+            tariffs.PercentFee(version.cod_per_mille, version.cod_minimum)
+            if version.cod_per_mille is not None
+            else None
+        ),
+        insured=(
+            tariffs.PercentFee(version.insured_per_mille, version.insured_minimum)
+            if version.insured_per_mille is not None
+            else None
+        ),
+        advice_of_delivery=version.advice_of_delivery_fee,
+        vat_percent=version.vat_percent,
+    )
+
+
+def tariff_zone(origin_office, receiver_commune_code: str) -> tariffs.Zone | None:
+    """The zone from the accepting office to a 2025 commune code; ``None`` when the commune
+    is unknown (a legacy address must be converted first)."""
+    from postops.network.models import Commune
+
+    commune = Commune.objects.filter(code=receiver_commune_code).only("code", "province_id").first()
+    if commune is None:
+        return None
+    origin = origin_office.commune
+    return tariffs.zone_between(origin.code, origin.province_id, commune.code, commune.province_id)
+
+
+@dataclass
+class TariffQuote:
+    version: TariffVersion
+    zone: str
+    quote: tariffs.Quote
+
+
+def tariff_quote(
+    *,
+    service: str,
+    zone: str,
+    weight_g: int,
+    cod_amount: int = 0,
+    declared_value: int = 0,
+    advice_of_delivery: bool = False,
+    on: date | None = None,
+) -> TariffQuote:
+    """The price before acceptance (issue #3, item 2), with the tariff version in force on
+    ``on`` (today by default). Raises ``tariffs.TariffError`` (``no_tariff`` when no version
+    is in force)."""
+    day = on or timezone.localdate()
+    version = tariff_version_on(day)
+    if version is None:
+        raise tariffs.TariffError("no_tariff", "no tariff version is in force on this day")
+    result = tariffs.quote(
+        tariff_table(version),
+        service=service,
+        zone=zone,
+        weight_g=weight_g,
+        cod_amount=cod_amount,
+        declared_value=declared_value,
+        advice_of_delivery=advice_of_delivery,
+    )
+    return TariffQuote(version=version, zone=str(zone), quote=result)

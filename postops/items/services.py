@@ -335,6 +335,7 @@ def item_accept(
     cod_amount: int = 0,
     declared_value: int = 0,
     fee: int = 0,
+    tariff_version=None,
     promised_date: date | None = None,
     destination_office: Office | None = None,
     accepted_at: datetime | None = None,
@@ -364,6 +365,7 @@ def item_accept(
         "cod_amount": cod_amount,
         "declared_value": declared_value,
         "fee": fee,
+        "tariff_version": getattr(tariff_version, "pk", None),
         "promised_date": promised_date,
         "destination_office": getattr(destination_office, "pk", None),
     }
@@ -445,6 +447,7 @@ def item_accept(
                 cod_amount=cod_amount,
                 declared_value=declared_value,
                 fee=fee,
+                tariff_version=tariff_version,
                 promised_date=promised_date,
                 status=rules.Status.ACCEPTED,
                 origin_office=office,

@@ -96,3 +96,25 @@ def test_items_and_events_are_read_only_in_the_admin(admin_user_client, blocks, 
     assert Item.objects.count() == 1
     listing = admin_user_client.get("/admin/items/item/?q=EB125966888VN")
     assert "EB125966888VN" in listing.content.decode()
+
+
+def test_a_tariff_version_is_frozen_once_it_priced_an_item(
+    admin_user_client, blocks, accept_kwargs
+):
+    from datetime import date
+
+    from postops.items.models import TariffVersion
+
+    version = TariffVersion.objects.create(
+        name="Bảng cước 2026", effective_from=date(2026, 1, 1), vat_percent=10
+    )
+    url = f"/admin/items/tariffversion/{version.pk}/change/"
+    page = admin_user_client.get(url).content.decode()
+    assert 'name="_save"' in page
+    item_accept(actor=None, tariff_version=version, **accept_kwargs)
+    page = admin_user_client.get(url).content.decode()
+    assert 'name="_save"' not in page  # view only
+    assert (
+        admin_user_client.post(f"/admin/items/tariffversion/{version.pk}/delete/").status_code
+        == 403
+    )
