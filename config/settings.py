@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "postops.demo",
     "postops.payouts",
     "postops.items",
+    "postops.dossiers",
 ]
 
 MIDDLEWARE = [

@@ -49,10 +49,25 @@ class UserAdmin(DjangoUserAdmin):
 class ApiKeyAdmin(admin.ModelAdmin):
     """Keys are created with ``manage.py create_api_key`` or the staff page (shown once)."""
 
-    list_display = ("name", "prefix", "role", "created_at", "last_used_at", "revoked_at")
+    list_display = (
+        "name",
+        "prefix",
+        "role",
+        "agency",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    )
     list_filter = ("role",)
-    search_fields = ("name", "prefix")
-    readonly_fields = ("prefix", "key_hash", "created_by", "created_at", "last_used_at")
+    search_fields = ("name", "prefix", "agency__code")
+    readonly_fields = (
+        "prefix",
+        "key_hash",
+        "agency",
+        "created_by",
+        "created_at",
+        "last_used_at",
+    )
     filter_horizontal = ("offices",)
 
     def has_add_permission(self, request):

@@ -14,6 +14,11 @@ class OfficeRef(Schema):
     name: str
 
 
+class AgencyRef(Schema):
+    code: str
+    name: str
+
+
 class MeOut(Schema):
     kind: Literal["user", "key"]
     name: str
@@ -21,13 +26,16 @@ class MeOut(Schema):
     key_prefix: str | None = None
     roles: list[str]
     offices: list[OfficeRef]
+    agency: AgencyRef | None = None
 
 
 @router.get("/me", response=MeOut, summary="Who is calling")
 def me(request):
-    """The caller: a staff user (session) or a partner system (API key), with its roles and
-    the offices it is assigned to (it also sees every office below them)."""
+    """The caller: a staff user (session) or a partner system (API key), with its roles, the
+    offices it is assigned to (it also sees every office below them) and, for an agency's
+    key or officer, the agency it acts for."""
     principal: Principal = request.auth
+    agency = principal.agency
     return {
         "kind": principal.kind,
         "name": principal.name,
@@ -35,4 +43,5 @@ def me(request):
         "key_prefix": principal.key.prefix if principal.key else None,
         "roles": sorted(principal.roles),
         "offices": [{"code": o.code, "name": o.name} for o in principal.offices],
+        "agency": {"code": agency.code, "name": agency.name} if agency else None,
     }

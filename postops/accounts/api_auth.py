@@ -42,7 +42,8 @@ class Principal:
 
     ``roles`` are role slugs. ``office_scope`` (lazy ids, for ``office_id__in=``) and
     ``office_ids`` (a set) are every office the caller may see: the subtrees under its
-    assigned offices. ``offices`` are the assigned offices themselves.
+    assigned offices. ``offices`` are the assigned offices themselves. ``agency`` is the
+    agency an agency key or agency officer acts for.
     """
 
     kind: str  # "user" or "key"
@@ -74,6 +75,15 @@ class Principal:
         if self.kind == "user":
             return self.user.get_username()
         return f"api-key:{self.key.prefix}"
+
+    @cached_property
+    def agency(self):
+        """The ``dossiers.Agency`` the caller acts for, or ``None``: the agency a key is tied
+        to, or the agency of an officer's user account (``dossiers.AgencyOfficer``)."""
+        if self.kind == "key":
+            return self.key.agency
+        link = getattr(self.user, "agency_link", None)
+        return link.agency if link is not None else None
 
     @cached_property
     def offices(self) -> list:
@@ -125,7 +135,7 @@ class ApiKeyAuth(HttpBearer):
             return None
         key = (
             ApiKey.objects.filter(key_hash=api_key_hash(token), revoked_at__isnull=True)
-            .only("pk", "name", "prefix", "role", "last_used_at", "revoked_at")
+            .only("pk", "name", "prefix", "role", "agency", "last_used_at", "revoked_at")
             .first()
         )
         if key is None:

@@ -23,9 +23,27 @@ class ApiKeyCreateForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 10}),
     )
 
+    agency = forms.ModelChoiceField(
+        label=_("Cơ quan"),
+        queryset=None,
+        required=False,
+        help_text=_("Chỉ với vai trò cán bộ cơ quan: khóa của hệ thống một cửa của cơ quan này."),
+    )
+
     def __init__(self, *args, **kwargs):
+        from postops.dossiers.models import Agency
+
         super().__init__(*args, **kwargs)
         self.fields["offices"].queryset = Office.objects.filter(is_active=True).order_by("path")
+        self.fields["agency"].queryset = Agency.objects.filter(is_active=True).order_by("code")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("agency") is not None and data.get("role") != Role.AGENCY:
+            self.add_error(
+                "agency", _("Chỉ khóa có vai trò cán bộ cơ quan hành chính mới gắn với cơ quan.")
+            )
+        return data
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()

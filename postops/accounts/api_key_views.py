@@ -33,6 +33,7 @@ def api_key_create_view(request):
             name=form.cleaned_data["name"],
             role=form.cleaned_data["role"],
             offices=list(form.cleaned_data["offices"]),
+            agency=form.cleaned_data["agency"],
         )
         # Rendered, not redirected: the raw key exists only in this response (never_cache
         # keeps it out of the browser cache), so reloading cannot show it again.

@@ -59,7 +59,8 @@ class ApiKey(models.Model):
     """A key a partner system sends as ``Authorization: Bearer <key>``.
 
     Only a SHA-256 hash of the key is stored; ``prefix`` (the first characters) lets staff
-    recognise a key in lists. The key acts with one role, within its offices.
+    recognise a key in lists. The key acts with one role, within its offices, or, for an
+    agency's system (role ``agency``), for its one ``agency`` (issue #2, item 9).
     """
 
     name = models.CharField(_("tên"), max_length=100)
@@ -68,6 +69,14 @@ class ApiKey(models.Model):
     role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
     offices = models.ManyToManyField(
         "network.Office", blank=True, related_name="api_keys", verbose_name=_("đơn vị")
+    )
+    agency = models.ForeignKey(
+        "dossiers.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="api_keys",
+        verbose_name=_("cơ quan"),
     )
     created_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -12,7 +12,7 @@ def api_key_list() -> QuerySet[ApiKey]:
     because an administrator manages keys for the whole province.
     """
     return (
-        ApiKey.objects.select_related("created_by")
+        ApiKey.objects.select_related("created_by", "agency")
         .prefetch_related("offices")
         .order_by(F("revoked_at").asc(nulls_first=True), "-created_at", "-pk")
     )

@@ -92,11 +92,26 @@ def api_key_hash(raw_key: str) -> str:
 
 
 def api_key_create(
-    actor: User | None, *, name: str, role: str, offices=(), created_by: User | None = None
+    actor: User | None,
+    *,
+    name: str,
+    role: str,
+    offices=(),
+    agency=None,
+    created_by: User | None = None,
 ) -> tuple[ApiKey, str]:
-    """Create a key; returns the row and the raw key, which is never stored or shown again."""
+    """Create a key; returns the row and the raw key, which is never stored or shown again.
+
+    ``agency`` (a ``dossiers.Agency``) ties the key to one agency: only keys with the
+    ``agency`` role may have one, and the agency must be active.
+    """
     if role not in Role.values:
         raise ValueError(f"unknown role: {role}")
+    if agency is not None:
+        if role != Role.AGENCY:
+            raise ValueError("only keys with the agency role can be tied to an agency")
+        if not agency.is_active:
+            raise ValueError(f"agency {agency.code} is not active")
     raw = API_KEY_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         key = ApiKey.objects.create(
@@ -104,15 +119,14 @@ def api_key_create(
             prefix=raw[:12],
             key_hash=api_key_hash(raw),
             role=role,
+            agency=agency,
             created_by=created_by or actor,
         )
         key.offices.set(offices)
-        audit_record(
-            actor,
-            "accounts.api_key_created",
-            target=key,
-            after={"name": name, "role": role, "offices": [o.code for o in offices]},
-        )
+        after = {"name": name, "role": role, "offices": [o.code for o in offices]}
+        if agency is not None:
+            after["agency"] = agency.code
+        audit_record(actor, "accounts.api_key_created", target=key, after=after)
     return key, raw
 
 

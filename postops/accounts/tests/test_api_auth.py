@@ -74,6 +74,7 @@ def test_valid_key_identifies_the_partner(client, partner_key):
         "key_prefix": key.prefix,
         "roles": ["partner"],
         "offices": [{"code": "241000", "name": "Bưu cục Cao Lộc"}],
+        "agency": None,
     }
 
 
@@ -226,6 +227,7 @@ def test_session_user_identifies_themselves(client, make_user, tree):
         "key_prefix": None,
         "roles": ["clerk"],
         "offices": [{"code": "242000", "name": "Bưu cục Lộc Bình"}],
+        "agency": None,
     }
 
 
