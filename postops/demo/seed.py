@@ -16,10 +16,12 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from postops.accounts.models import Role, User
+from postops.items.demo import seed_items
 from postops.network.models import Commune, Office, Province
 from postops.network.services import admin_units_load, office_create
 
 from .names import person_name, street_address
+from .payouts import seed_payrolls
 
 # Postal-code prefixes (first two digits) of a few provinces, from the national postal code
 # scheme; other provinces fall back to their administrative code (demo only).
@@ -55,6 +57,8 @@ class SeedResult:
     offices_created: int = 0
     offices_total: int = 0
     users: list[tuple[str, str, str]] = field(default_factory=list)  # username, role, office
+    items: list[tuple[str, str]] = field(default_factory=list)  # number, status
+    payroll_lines: dict[str, int] = field(default_factory=dict)  # programme → lines
 
 
 def _short(commune: Commune) -> str:
@@ -185,4 +189,10 @@ def seed_demo(province_code: str, password: str) -> SeedResult:
             full_name, _ = person_name(rng)
             _user(f"demo-{role.value}-{i}", role, full_name, password, first_office)
     result.offices_total = Office.objects.filter(path__startswith=provincial.path).count()
+    result.items = seed_items(provincial).numbers
+    result.payroll_lines = seed_payrolls(
+        provincial,
+        importer=User.objects.get(username="demo-supervisor"),
+        approver=User.objects.get(username="demo-manager"),
+    )
     return result

@@ -72,3 +72,24 @@ def test_demo_totp_prints_a_code_the_demo_device_accepts(settings):
     assert len(code) == 6 and code.isdigit()
     device = TOTPDevice.objects.get(user__username="demo-manager")
     assert device.verify_token(code)
+
+
+@pytest.mark.django_db
+def test_seed_demo_adds_items_and_payrolls_ready_to_pay(settings):
+    from postops.items.models import Item
+    from postops.payouts.models import PayrollLine, PayrollPeriod
+
+    settings.DEBUG = True
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert Item.objects.exists()
+    assert "/tra-cuu/?numbers=" in out.getvalue()
+    periods = PayrollPeriod.objects.filter(status="paying")
+    assert sorted(periods.values_list("programme__code", flat=True)) == ["bhxh", "btxh"]
+    for period in periods:
+        assert period.approved_by.username == "demo-manager"
+        assert period.imported_by.username == "demo-supervisor"
+    lines = PayrollLine.objects.count()
+    assert lines == 120
+    call_command("seed_demo", stdout=StringIO())
+    assert PayrollLine.objects.count() == lines

@@ -39,6 +39,15 @@ class Command(BaseCommand):
         for username, role, office in result.users:
             out.write(f"  {username:<18} {role:<11} {office}")
         out.write("")
+        if result.items:
+            out.write("Items to track (public page, no login):")
+            for number, status in result.items[:4]:
+                out.write(f"  {number}  {status}  http://127.0.0.1:8000/tra-cuu/?numbers={number}")
+        out.write(
+            "Payrolls this month (open for paying, log in as demo-teller → /payouts/): "
+            + ", ".join(f"{code} {lines} lines" for code, lines in result.payroll_lines.items())
+        )
+        out.write("")
         out.write("demo-supervisor, demo-manager and demo-admin need a TOTP code: add this secret")
         out.write(f"to an authenticator app: {DEMO_TOTP_SECRET_B32}")
         out.write("  or print the current code: make demo-totp")
