@@ -117,6 +117,12 @@
     if (form instanceof HTMLFormElement && form.dataset.confirm) {
       if (!window.confirm(form.dataset.confirm)) event.preventDefault();
     }
+    // htmx searches push their URL (hx-push-url): switch language on the page as it is now,
+    // not as it was rendered, so the results stay in view.
+    if (form instanceof HTMLFormElement && form.classList.contains("lang-switch")) {
+      const next = form.querySelector("input[name=next]");
+      if (next) next.value = window.location.pathname + window.location.search;
+    }
   });
 
   // Show a server error on an htmx request instead of failing silently.

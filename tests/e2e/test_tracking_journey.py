@@ -116,6 +116,12 @@ def test_a_citizen_tracks_an_item_on_a_phone(mobile_page):
     page.reload()
     expect(page.locator(".track-status")).to_have_text("Đã đến bưu cục phát")
 
-    # English through the language switch.
+    # From a fresh page, a search through htmx, then the language switch: the results stay.
+    page.goto("/tra-cuu/")
+    page.fill("#track-numbers", number)
+    page.click("#track-submit")
+    expect(page.locator(".track-status")).to_have_text("Đã đến bưu cục phát")
     page.click("#lang-en")
     expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page).to_have_url(re.compile(rf"numbers={number}"))
+    expect(page.locator(f'.track-result[data-number="{number}"]')).to_be_visible()
