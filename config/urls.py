@@ -17,5 +17,6 @@ urlpatterns = [
     # Public tracking, Vietnamese path; English through the language switch.
     path("tra-cuu/", items_views.track_page, name="tracking"),
     path("payouts/", include("postops.payouts.urls")),
+    path("dossiers/", include("postops.dossiers.urls")),
     path("", include("postops.public.urls")),
 ]

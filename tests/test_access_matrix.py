@@ -24,6 +24,8 @@ PAGES = {
     "/accounts/api-keys/new/": {Role.ADMIN},
     "/admin/": {Role.ADMIN},
     "/payouts/": {Role.TELLER, Role.BDVHX, Role.SUPERVISOR, Role.POSTMAN},
+    "/dossiers/procedures/": ALL - {Role.TELLER, Role.PARTNER},
+    "/dossiers/procedures/import/": {Role.ADMIN, Role.MANAGER},
 }
 
 

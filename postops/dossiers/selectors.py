@@ -23,7 +23,6 @@ POST_ROLES = (Role.CLERK, Role.POSTMAN, Role.BDVHX, Role.SUPERVISOR, Role.MANAGE
 CATALOGUE_ROLES = (
     Role.CLERK,
     Role.POSTMAN,
-    Role.TELLER,
     Role.BDVHX,
     Role.SUPERVISOR,
     Role.MANAGER,
@@ -78,7 +77,8 @@ def procedure_search(
     limit: int | None = None,
 ) -> QuerySet[Procedure]:
     """Procedures matching ``q`` without diacritics: every word must occur in the code or
-    the name ("ly lich tu phap" finds "Cấp Phiếu lý lịch tư pháp"), ordered by name.
+    the name ("ly lich tu phap" finds "Cấp Phiếu lý lịch tư pháp"), ordered by code (the
+    same on every database, unlike Vietnamese collation of names).
 
     A query that is a procedure code (or its start) also matches. ``postal_only`` keeps the
     procedures that may be filed through the postal service (the counter's list).
@@ -97,7 +97,7 @@ def procedure_search(
         for word in fold(text).split():
             words &= Q(search_name__contains=word)
         qs = qs.filter(condition | words)
-    qs = qs.order_by("name", "code")
+    qs = qs.order_by("code")
     return qs[:limit] if limit else qs
 
 

@@ -77,11 +77,11 @@ def test_start_page_layout_follows_the_role(make_user, verified_client, roles, l
     assert _body_class(response) == layout
 
 
-def test_clerk_start_page_links_to_the_office_tree_only(make_user, verified_client):
+def test_clerk_start_page_links_to_the_office_tree_and_dossier_pages(make_user, verified_client):
     response = verified_client(make_user("clerk", full_name="Trần Thị Lan")).get("/")
     html = response.content.decode()
     assert "<h1>Xin chào, Trần Thị Lan</h1>" in html
-    assert _start_link_keys(response) == ["offices"]
+    assert _start_link_keys(response) == ["offices", "procedures"]
     assert '<kbd class="start-link-key">Alt+O</kbd>' in html
     # The counter layout carries the keyboard scheme.
     assert 'class="shortcut-bar"' in html
@@ -132,9 +132,10 @@ def test_links_follow_roles(make_user, monkeypatch):
     def keys(*roles, **extra):
         return [link["key"] for link in staff_links_for_user(make_user(*roles, **extra))]
 
-    assert keys("clerk") == ["offices"]
-    assert keys("postman") == ["offices"]
-    assert keys("auditor") == ["offices", "audit"]
+    assert keys("clerk") == ["offices", "dossier_intake", "dossier_handovers", "procedures"]
+    assert keys("postman") == ["offices", "procedures"]
+    assert keys("auditor") == ["offices", "procedures", "audit"]
+    assert keys("agency") == ["offices", "agency_inbox", "procedures"]
     assert keys("partner") == ["api_docs"]
     assert keys() == []
 
@@ -143,11 +144,16 @@ def test_links_follow_roles_for_two_factor_users(make_user, monkeypatch):
     monkeypatch.setattr(navigation, "reverse", lambda name: f"/{name}/")
     manager = make_user("manager")
     manager.is_verified = lambda: True
-    assert [link["key"] for link in staff_links_for_user(manager)] == ["offices", "audit"]
+    assert [link["key"] for link in staff_links_for_user(manager)] == [
+        "offices",
+        "procedures",
+        "audit",
+    ]
     admin = make_user("admin")
     admin.is_verified = lambda: True
     assert [link["key"] for link in staff_links_for_user(admin)] == [
         "offices",
+        "procedures",
         "audit",
         "admin",
         "api_docs",
@@ -168,7 +174,10 @@ def test_a_page_not_built_yet_is_left_out(make_user, monkeypatch):
         return f"/{name}/"
 
     monkeypatch.setattr(navigation, "reverse", reverse)
-    assert [link["key"] for link in staff_links_for_user(make_user("auditor"))] == ["offices"]
+    assert [link["key"] for link in staff_links_for_user(make_user("auditor"))] == [
+        "offices",
+        "procedures",
+    ]
 
 
 def test_anonymous_has_no_links(client):

@@ -1,0 +1,251 @@
+"""Demo data for dossiers: agencies of the demo province, a sample procedure catalogue, the
+S10 service indicator and number blocks for dossier items, and the demo agency officer.
+
+Demo only (``seed_demo`` refuses to run with DEBUG off). The procedure names are real
+national procedures; their codes here are demo codes (``DM.*``), and the fees and processing
+times are those commonly published (Phiếu lý lịch tư pháp: 200.000 đ, 10 working days;
+birth registration: free, same day; driving licence exchange: 135.000 đ) — check them against
+the province's published catalogue before any real use. Idempotent: agencies by code, the
+catalogue through the import (unchanged rows are left alone), blocks by office and prefix.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from postops.accounts.models import User
+from postops.items import services as item_services
+from postops.items.models import NumberBlock, ServiceIndicator, TariffRate, TariffVersion
+from postops.network.models import Office
+
+from . import services
+from .catalogue import procedures_import
+from .models import Agency, AgencyOfficer
+
+# The S10 service indicator of dossier items in the demo (configuration: Vietnam Post's real
+# prefix is not public).
+DEMO_DOSSIER_PREFIX = "RH"
+DEMO_BLOCK_SIZE = 100_000
+# Invented dossier tariff for the demo tariff version: (max grams, price) per zone.
+_DEMO_DOSSIER_BANDS = {
+    "same_commune": [(500, 20000), (2000, 28000)],
+    "same_province": [(500, 25000), (2000, 33000)],
+    "other_province": [(500, 35000), (2000, 46000)],
+}
+
+# (code, name, agency key, level, days, postal, fee, same day, [(document, kind, count)])
+SAMPLE_PROCEDURES = [
+    (
+        "DM.LLTP",
+        "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam, người nước ngoài đang cư trú tại "
+        "Việt Nam",
+        "stp",
+        "Cấp tỉnh",
+        10,
+        "có",
+        "200.000",
+        "không",
+        [
+            ("Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp", "Bản chính", 1),
+            ("Thẻ căn cước hoặc hộ chiếu của người được cấp Phiếu", "Bản sao", 1),
+        ],
+    ),
+    (
+        "DM.KHAISINH",
+        "Đăng ký khai sinh",
+        "ubnd",
+        "Cấp xã",
+        0,
+        "có",
+        "0",
+        "có",
+        [
+            ("Tờ khai đăng ký khai sinh", "Bản chính", 1),
+            ("Giấy chứng sinh", "Bản chính", 1),
+        ],
+    ),
+    (
+        "DM.TRICHLUC",
+        "Cấp bản sao trích lục hộ tịch",
+        "ubnd",
+        "Cấp xã",
+        0,
+        "có",
+        "8.000",
+        "có",
+        [("Tờ khai cấp bản sao trích lục hộ tịch", "Bản chính", 1)],
+    ),
+    (
+        "DM.KETHON",
+        "Đăng ký kết hôn",
+        "ubnd",
+        "Cấp xã",
+        0,
+        "không",
+        "0",
+        "có",
+        [("Tờ khai đăng ký kết hôn", "Bản chính", 1)],
+    ),
+    (
+        "DM.HKD",
+        "Đăng ký thành lập hộ kinh doanh",
+        "ubnd",
+        "Cấp xã",
+        3,
+        "có",
+        "100.000",
+        "không",
+        [
+            ("Giấy đề nghị đăng ký hộ kinh doanh", "Bản chính", 1),
+            ("Thẻ căn cước của chủ hộ kinh doanh", "Bản sao", 1),
+        ],
+    ),
+    (
+        "DM.GPLX",
+        "Cấp đổi giấy phép lái xe",
+        "ca",
+        "Cấp tỉnh",
+        5,
+        "có",
+        "135.000",
+        "không",
+        [
+            ("Đơn đề nghị đổi giấy phép lái xe", "Bản chính", 1),
+            ("Giấy khám sức khỏe của người lái xe", "Bản chính", 1),
+            ("Giấy phép lái xe đang sử dụng", "Bản chính hoặc bản sao", 1),
+        ],
+    ),
+]
+
+
+@dataclass
+class DemoDossiers:
+    agencies: int = 0
+    procedures_created: int = 0
+    blocks_created: int = 0
+
+
+def _agency(code: str, name: str, kind: str, commune, street: str) -> tuple[Agency, bool]:
+    existing = Agency.objects.filter(code=code).first()
+    if existing is not None:
+        return existing, False
+    return (
+        services.agency_create(
+            None, code=code, name=name, kind=kind, commune=commune, street=street
+        ),
+        True,
+    )
+
+
+def _catalogue_csv(codes: dict[str, str]) -> io.BytesIO:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(
+        [
+            "Mã thủ tục",
+            "Tên thủ tục",
+            "Mã cơ quan",
+            "Cấp thực hiện",
+            "Thời hạn giải quyết",
+            "Qua bưu chính",
+            "Phí, lệ phí",
+            "Trả trong ngày",
+            "Tên giấy tờ",
+            "Loại bản",
+            "Số lượng",
+        ]
+    )
+    for code, name, key, level, days, postal, fee, same_day, docs in SAMPLE_PROCEDURES:
+        for i, (doc, kind, count) in enumerate(docs):
+            head = (
+                [code, name, codes[key], level, days, postal, fee, same_day]
+                if i == 0
+                else [code] + [""] * 7
+            )
+            writer.writerow([*head, doc, kind, count])
+    return io.BytesIO(out.getvalue().encode("utf-8"))
+
+
+def _demo_dossier_tariff() -> None:
+    """Dossier rates in the demo tariff version (only the one labelled ``demo``)."""
+    for version in TariffVersion.objects.filter(source="demo"):
+        if version.rates.filter(service="dossier").exists():
+            continue
+        TariffRate.objects.bulk_create(
+            [
+                TariffRate(version=version, service="dossier", zone=zone, max_weight_g=w, price=p)
+                for zone, bands in _DEMO_DOSSIER_BANDS.items()
+                for w, p in bands
+            ]
+        )
+
+
+def seed_dossiers(provincial: Office) -> DemoDossiers:
+    """Seed the dossier demo under the province's office tree (idempotent)."""
+    result = DemoDossiers()
+    province = provincial.commune.province
+    place = province.name
+    capital = provincial.commune
+    codes = {
+        "centre": f"TTHCC.{province.code}",
+        "stp": f"STP.{province.code}",
+        "ca": f"CA.{province.code}",
+        "ubnd": f"UBND.{capital.code}",
+    }
+    lower_place = place[:1].lower() + place[1:]
+    agencies = {}
+    for key, name, kind in (
+        ("centre", f"Trung tâm Phục vụ hành chính công {lower_place}", "service_centre"),
+        ("stp", f"Sở Tư pháp {lower_place}", "department"),
+        ("ca", f"Công an {lower_place}", "department"),
+        (
+            "ubnd",
+            f"Ủy ban nhân dân {capital.name[:1].lower()}{capital.name[1:]}",
+            "commune_committee",
+        ),
+    ):
+        agencies[key], created = _agency(codes[key], name, kind, capital, "Trung tâm hành chính")
+        result.agencies += created
+
+    imported = procedures_import(None, _catalogue_csv(codes), "demo-catalogue.csv")
+    if imported.errors:
+        raise RuntimeError(f"demo catalogue rejected: {imported.errors}")
+    result.procedures_created = imported.created
+
+    officer = User.objects.filter(username="demo-agency").first()
+    if officer is not None and not AgencyOfficer.objects.filter(user=officer).exists():
+        services.agency_officer_set(None, officer, agencies["centre"])
+
+    item_services.item_config_load(
+        data={
+            "service_indicators": [
+                {
+                    "prefix": DEMO_DOSSIER_PREFIX,
+                    "service": "dossier",
+                    "name": "Hồ sơ, kết quả TTHC (demo)",
+                }
+            ]
+        }
+    )
+    if ServiceIndicator.objects.filter(prefix=DEMO_DOSSIER_PREFIX, is_active=True).exists():
+        base = int(provincial.code[:2]) * 1_000_000
+        offices = Office.objects.filter(
+            path__startswith=provincial.path,
+            kind__in=[Office.Kind.POST_OFFICE, Office.Kind.COMMUNE_POST, Office.Kind.BDVHX],
+        ).order_by("code")
+        for i, office in enumerate(offices):
+            if NumberBlock.objects.filter(office=office, indicator_id=DEMO_DOSSIER_PREFIX).exists():
+                continue
+            first = base + i * DEMO_BLOCK_SIZE
+            item_services.number_block_create(
+                actor=None,
+                office=office,
+                prefix=DEMO_DOSSIER_PREFIX,
+                first_serial=first,
+                last_serial=first + DEMO_BLOCK_SIZE - 1,
+            )
+            result.blocks_created += 1
+    _demo_dossier_tariff()
+    return result

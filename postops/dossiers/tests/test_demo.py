@@ -1,0 +1,42 @@
+"""The dossier part of the demo province (``seed_demo`` calls ``seed_dossiers``)."""
+
+from datetime import date
+
+import pytest
+
+from postops.dossiers.demo import seed_dossiers
+from postops.dossiers.models import Agency, AgencyOfficer, Procedure
+from postops.dossiers.selectors import procedure_search
+from postops.items.models import NumberBlock, TariffRate, TariffVersion
+
+
+@pytest.mark.django_db
+def test_seed_dossiers_adds_agencies_catalogue_and_dossier_numbers(make_user, tree):
+    make_user("agency", username="demo-agency")
+    TariffVersion.objects.create(
+        name="Demo", effective_from=date(2025, 7, 1), vat_percent=10, source="demo"
+    )
+    provincial = tree["province"]
+    commune = provincial.commune
+    seed_dossiers(provincial)
+    assert sorted(Agency.objects.values_list("code", flat=True)) == [
+        "CA.20",
+        "STP.20",
+        "TTHCC.20",
+        f"UBND.{commune.code}",
+    ]
+    centre = Agency.objects.get(code="TTHCC.20")
+    assert centre.name == "Trung tâm Phục vụ hành chính công tỉnh Lạng Sơn"
+    assert AgencyOfficer.objects.get(user__username="demo-agency").agency == centre
+    assert Procedure.objects.count() == 6
+    assert [p.code for p in procedure_search("ly lich tu phap")] == ["DM.LLTP"]
+    assert Procedure.objects.get(code="DM.LLTP").agency.code == "STP.20"
+    assert not Procedure.objects.get(code="DM.KETHON").postal_allowed
+    blocks = NumberBlock.objects.filter(indicator_id="RH")
+    assert sorted(blocks.values_list("office__code", flat=True)) == ["241000", "242000"]
+    assert TariffRate.objects.filter(service="dossier").count() == 6
+    counts = (Agency.objects.count(), Procedure.objects.count(), blocks.count())
+
+    seed_dossiers(provincial)
+    assert (Agency.objects.count(), Procedure.objects.count(), blocks.count()) == counts
+    assert TariffRate.objects.filter(service="dossier").count() == 6
