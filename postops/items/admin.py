@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from . import services
 from .models import (
     CodeListEntry,
+    DeliveryStandard,
     Item,
     NumberBlock,
     ServiceIndicator,
@@ -46,6 +47,15 @@ class CodeListEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(DeliveryStandard)
+class DeliveryStandardAdmin(admin.ModelAdmin):
+    """J+n per service and zone: the promised date of newly accepted items. A change
+    applies to items accepted afterwards; stored promised dates stay as promised."""
+
+    list_display = ("service", "zone", "working_days")
+    list_filter = ("zone",)
 
 
 class NumberBlockForm(forms.ModelForm):

@@ -207,6 +207,7 @@ class Item(SenderAddress, ReceiverAddress, models.Model):
     weight_g = models.PositiveIntegerField(_("khối lượng (g)"))
     cod_amount = models.PositiveBigIntegerField(_("tiền thu hộ (đồng)"), default=0)
     declared_value = models.PositiveBigIntegerField(_("giá trị khai (đồng)"), default=0)
+    advice_of_delivery = models.BooleanField(_("báo phát"), default=False)
     fee = models.PositiveBigIntegerField(_("cước (đồng, gồm VAT)"), default=0)
     # The tariff that priced ``fee`` (none for items priced outside PostOps).
     tariff_version = models.ForeignKey(
@@ -259,6 +260,16 @@ class Item(SenderAddress, ReceiverAddress, models.Model):
     last_event_at = models.DateTimeField(_("sự kiện gần nhất lúc"), null=True, blank=True)
     last_event_code = models.CharField(
         _("sự kiện gần nhất"), max_length=30, choices=EventCode.choices, blank=True
+    )
+    # The partner API key the item came through: whose status webhooks it triggers and
+    # who may read it through the API.
+    sender_key = models.ForeignKey(
+        "accounts.ApiKey",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="items",
+        verbose_name=_("khóa API gửi"),
     )
     idempotency_scope = models.CharField(max_length=40, blank=True, editable=False)
     idempotency_key = models.CharField(max_length=255, blank=True, editable=False)
@@ -478,3 +489,38 @@ class TariffStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service} {self.zone} +{self.price}/{self.step_g} g"
+
+
+class DeliveryStandard(models.Model):
+    """The promised end-to-end time of a service in a zone: J+n in working days.
+
+    J is the day the item is accepted; n counts working days (Mon–Fri minus public holidays
+    and the stored overrides, ``postops.core.calendar.add_working_days``). A row with an
+    empty ``service`` applies to every service without its own row. Configuration, not code:
+    Vietnam Post's published end-to-end times per service are not available here
+    (domain.md §1 gives Circular 17/2017's J+n for dossiers; districts were abolished in
+    2025, so zones are commune/province/other province). Loaded by ``load_item_config``.
+    """
+
+    service = models.CharField(
+        _("dịch vụ"),
+        max_length=20,
+        choices=Service.choices,
+        blank=True,
+        help_text=_("Để trống: áp dụng cho mọi dịch vụ chưa có dòng riêng."),
+    )
+    zone = models.CharField(_("vùng"), max_length=20, choices=TariffZone.choices)
+    working_days = models.PositiveSmallIntegerField(
+        _("số ngày làm việc (J+n)"), validators=[MaxValueValidator(60)]
+    )
+
+    class Meta:
+        verbose_name = _("chỉ tiêu thời gian toàn trình")
+        verbose_name_plural = _("chỉ tiêu thời gian toàn trình")
+        ordering = ["service", "zone"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "zone"], name="deliverystandard_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service or '*'} {self.zone}: J+{self.working_days}"

@@ -36,7 +36,7 @@ synchronised late) is stored but never moves the status backwards (:func:`next_s
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from enum import StrEnum
 
@@ -306,6 +306,22 @@ def range_reusable(last_used_at: datetime | None, now: datetime, months: int = 1
 def ranges_overlap(first_a: int, last_a: int, first_b: int, last_b: int) -> bool:
     """Do the closed ranges [first_a, last_a] and [first_b, last_b] share a serial?"""
     return first_a <= last_b and first_b <= last_a
+
+
+# --- Promised delivery date ---------------------------------------------------------------
+
+
+def delivery_days(standards: Mapping[tuple[str, str], int], service: str, zone: str) -> int | None:
+    """The n of J+n for ``service`` in ``zone``: the service's own row, else the row for
+    every service (``""``), else ``None`` (no promise can be made).
+
+    ``standards`` maps (service or ``""``, zone) to working days; the figures are
+    configuration (``models.DeliveryStandard``), never code.
+    """
+    for key in ((str(service), str(zone)), ("", str(zone))):
+        if key in standards:
+            return standards[key]
+    return None
 
 
 # --- Public tracking ------------------------------------------------------------------------

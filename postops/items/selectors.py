@@ -16,7 +16,15 @@ from django.utils import timezone, translation
 from postops.core import s10
 
 from . import rules, tariffs
-from .models import CodeListEntry, EventCode, Item, ItemStatus, TariffVersion, TrackingEvent
+from .models import (
+    CodeListEntry,
+    DeliveryStandard,
+    EventCode,
+    Item,
+    ItemStatus,
+    TariffVersion,
+    TrackingEvent,
+)
 
 # Public lookups per request (issue #3, item 8: "several numbers at once (up to 20)").
 MAX_TRACK_NUMBERS = 20
@@ -234,3 +242,27 @@ def tariff_quote(
         advice_of_delivery=advice_of_delivery,
     )
     return TariffQuote(version=version, zone=str(zone), quote=result)
+
+
+# --- Promised delivery date ----------------------------------------------------------------
+
+
+def delivery_standards() -> dict[tuple[str, str], int]:
+    """The configured J+n table: (service or "", zone) → working days (one query)."""
+    return {
+        (service, zone): days
+        for service, zone, days in DeliveryStandard.objects.values_list(
+            "service", "zone", "working_days"
+        )
+    }
+
+
+def item_promised_date(*, service: str, zone: str, accepted_on: date) -> date | None:
+    """The promised delivery date of an item accepted on ``accepted_on`` (J): J+n working
+    days, n from the zone table (``DeliveryStandard``); ``None`` when no row applies."""
+    from postops.core.calendar import add_working_days
+
+    days = rules.delivery_days(delivery_standards(), service, zone)
+    if days is None:
+        return None
+    return add_working_days(accepted_on, days)

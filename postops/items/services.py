@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from postops.core import s10
 from postops.core.audit import audit_record
@@ -30,10 +31,11 @@ from postops.network.address import Address, AddressError, address_to_fields
 from postops.network.models import Office
 from postops.network.selectors import office_scope_ids
 
-from . import rules
+from . import rules, selectors, tariffs
 from .models import (
     CodeList,
     CodeListEntry,
+    DeliveryStandard,
     Item,
     NumberBlock,
     ServiceIndicator,
@@ -93,10 +95,12 @@ class ConfigCounts:
     indicators: int = 0
     reasons: int = 0
     actions: int = 0
+    delivery_standards: int = 0
 
 
 def item_config_load(*, actor=None, data: dict | None = None, request=None) -> ConfigCounts:
-    """Upsert S10 service indicators and the reason/action code lists from ``data``.
+    """Upsert S10 service indicators, the reason/action code lists and the delivery
+    standards (J+n per zone) from ``data``.
 
     ``data`` has the shape of ``postops/items/data/item_config.json`` (the default). Rows
     are created or updated by their key; rows missing from ``data`` are left alone
@@ -141,6 +145,17 @@ def item_config_load(*, actor=None, data: dict | None = None, request=None) -> C
                     counts.reasons += 1
                 else:
                     counts.actions += 1
+        for row in data.get("delivery_standards", []):
+            standard = DeliveryStandard(
+                service=row.get("service", ""), zone=row["zone"], working_days=row["working_days"]
+            )
+            standard.full_clean(validate_unique=False, validate_constraints=False)
+            DeliveryStandard.objects.update_or_create(
+                service=standard.service,
+                zone=standard.zone,
+                defaults={"working_days": standard.working_days},
+            )
+            counts.delivery_standards += 1
         _audit(
             actor,
             "items.config_load",
@@ -334,13 +349,15 @@ def item_accept(
     contents: str = "",
     cod_amount: int = 0,
     declared_value: int = 0,
-    fee: int = 0,
+    fee: int | None = None,
     tariff_version=None,
     promised_date: date | None = None,
     destination_office: Office | None = None,
     accepted_at: datetime | None = None,
     idempotency_key: str = "",
     request=None,
+    advice_of_delivery: bool = False,
+    sender_key=None,
 ) -> AcceptResult:
     """Accept an item at ``office``: give it a number, store it, record the EMA event.
 
@@ -349,6 +366,21 @@ def item_accept(
     ``idempotency_key`` a retry returns the first item (``created=False``); the same key
     with a different request raises :class:`IdempotencyConflict` (Stripe's rules).
     Amounts are integer đồng.
+
+    Price and promise (issue #3, items 2–3), when the caller does not give them:
+
+    - ``fee`` (``None``): priced with the tariff version in force on the acceptance day
+      (``selectors.tariff_quote``: service of the prefix × zone from the office to the
+      receiver's commune × weight, with the COD, insured-value and advice-of-delivery
+      add-ons) and ``tariff_version`` recorded. With no tariff version in force at all the
+      item is accepted unpriced (fee 0, no version: an installation that prices outside
+      PostOps); a tariff that cannot price this item (no rate, too heavy, add-on not
+      offered, receiver address still in the legacy scheme) refuses the acceptance.
+    - ``promised_date`` (``None``): J+n working days from the acceptance day, n from the
+      zone table (``DeliveryStandard``); left empty when no row applies or the zone is
+      unknown (legacy address).
+
+    ``sender_key`` is the partner API key the item was sent through (its status webhooks).
     """
     payload = {
         "office": office.pk,
@@ -364,11 +396,18 @@ def item_accept(
         "contents": contents,
         "cod_amount": cod_amount,
         "declared_value": declared_value,
-        "fee": fee,
+        # "Price it for me" hashes as 0, as it did before fees were computed here: stored
+        # idempotency hashes (and the demo's fixed keys) stay valid.
+        "fee": 0 if fee is None else fee,
         "tariff_version": getattr(tariff_version, "pk", None),
         "promised_date": promised_date,
         "destination_office": getattr(destination_office, "pk", None),
     }
+    # Arguments added later enter the hash only when used, for the same reason.
+    if advice_of_delivery:
+        payload["advice_of_delivery"] = True
+    if sender_key is not None:
+        payload["sender_key"] = sender_key.pk
     scope = _idempotency_scope(actor)
     digest = _request_hash(payload)
     if idempotency_key:
@@ -387,7 +426,7 @@ def item_accept(
     for name, value in (
         ("cod_amount", cod_amount),
         ("declared_value", declared_value),
-        ("fee", fee),
+        ("fee", 0 if fee is None else fee),
     ):
         if not _is_int(value) or value < 0:
             add(name, _("Số tiền phải là số đồng nguyên, không âm."))
@@ -423,10 +462,25 @@ def item_accept(
         indicator = ServiceIndicator.objects.filter(prefix=prefix, is_active=True).first()
         if indicator is None:
             add("prefix", _("Mã dịch vụ %(prefix)s chưa được cấu hình.") % {"prefix": prefix})
+    accepted_at = accepted_at or timezone.now()
+    if not errors:
+        fee, tariff_version, promised_date = _price_and_promise(
+            office=office,
+            service=indicator.service,
+            address_fields=address_fields,
+            weight_g=weight_g,
+            cod_amount=cod_amount,
+            declared_value=declared_value,
+            advice_of_delivery=advice_of_delivery,
+            accepted_on=timezone.localdate(accepted_at),
+            fee=fee,
+            tariff_version=tariff_version,
+            promised_date=promised_date,
+            add=add,
+        )
     if errors:
         raise ValidationError(errors)
 
-    accepted_at = accepted_at or timezone.now()
     user, label = _actor_user_and_label(actor)
     try:
         with transaction.atomic():
@@ -446,9 +500,11 @@ def item_accept(
                 weight_g=weight_g,
                 cod_amount=cod_amount,
                 declared_value=declared_value,
+                advice_of_delivery=advice_of_delivery,
                 fee=fee,
                 tariff_version=tariff_version,
                 promised_date=promised_date,
+                sender_key=sender_key,
                 status=rules.Status.ACCEPTED,
                 origin_office=office,
                 destination_office=destination_office,
@@ -500,6 +556,95 @@ def item_accept(
             raise ValidationError({"number": [_("Số hiệu này đã được dùng.")]}) from None
         raise
     return AcceptResult(item, True)
+
+
+# Why a tariff cannot price an item (``tariffs.TariffError.code``), for the person at the
+# counter or the partner's developer.
+TARIFF_ERROR_TEXT = {
+    "no_rate": gettext_lazy("Bảng cước không có giá cho dịch vụ này ở vùng này."),
+    "too_heavy": gettext_lazy("Bưu gửi nặng quá mức cân cao nhất của bảng cước."),
+    "no_cod": gettext_lazy("Bảng cước hiện hành không có dịch vụ thu hộ (COD)."),
+    "no_insured": gettext_lazy("Bảng cước hiện hành không nhận khai giá."),
+    "no_advice_of_delivery": gettext_lazy("Bảng cước hiện hành không có dịch vụ báo phát."),
+    "weight": gettext_lazy("Khối lượng phải là số gam lớn hơn 0."),
+    "no_tariff": gettext_lazy("Chưa có bảng cước áp dụng cho ngày này."),
+    "legacy_address": gettext_lazy(
+        "Địa chỉ người nhận theo địa giới cũ: cần chuyển sang xã/phường mới trước khi tính cước."
+    ),
+    "unknown_commune": gettext_lazy("Không tìm thấy xã/phường của người nhận."),
+}
+# The field a tariff error belongs to.
+TARIFF_ERROR_FIELD = {
+    "no_cod": "cod_amount",
+    "no_insured": "declared_value",
+    "no_advice_of_delivery": "advice_of_delivery",
+    "too_heavy": "weight_g",
+    "weight": "weight_g",
+    "legacy_address": "receiver_commune_code",
+    "unknown_commune": "receiver_commune_code",
+}
+
+
+def _receiver_zone(office: Office, address_fields: dict[str, str]) -> tuple[str | None, str]:
+    """(zone, "") or (None, error code) for the receiver address about to be stored."""
+    from postops.network.address import SCHEME_2025
+
+    if address_fields.get("receiver_scheme") != SCHEME_2025:
+        return None, "legacy_address"
+    zone = selectors.tariff_zone(office, address_fields["receiver_commune_code"])
+    if zone is None:
+        return None, "unknown_commune"
+    return str(zone), ""
+
+
+def _price_and_promise(
+    *,
+    office,
+    service,
+    address_fields,
+    weight_g,
+    cod_amount,
+    declared_value,
+    advice_of_delivery,
+    accepted_on,
+    fee,
+    tariff_version,
+    promised_date,
+    add,
+):
+    """Fill in the fee (with its tariff version) and the promised date the caller left out
+    (see :func:`item_accept`); report what cannot be priced through ``add(field, msg)``."""
+    if fee is not None and promised_date is not None:
+        return fee, tariff_version, promised_date
+    zone, zone_error = _receiver_zone(office, address_fields)
+    if fee is None:
+        if selectors.tariff_version_on(accepted_on) is None:
+            fee, tariff_version = 0, None  # priced outside PostOps
+        elif zone is None:
+            add(TARIFF_ERROR_FIELD[zone_error], str(TARIFF_ERROR_TEXT[zone_error]))
+        else:
+            try:
+                priced = selectors.tariff_quote(
+                    service=service,
+                    zone=zone,
+                    weight_g=weight_g,
+                    cod_amount=cod_amount,
+                    declared_value=declared_value,
+                    advice_of_delivery=advice_of_delivery,
+                    on=accepted_on,
+                )
+            except tariffs.TariffError as exc:
+                add(
+                    TARIFF_ERROR_FIELD.get(exc.code, "fee"),
+                    str(TARIFF_ERROR_TEXT.get(exc.code, exc)),
+                )
+            else:
+                fee, tariff_version = priced.quote.total, priced.version
+    if promised_date is None and zone is not None:
+        promised_date = selectors.item_promised_date(
+            service=service, zone=zone, accepted_on=accepted_on
+        )
+    return fee, tariff_version, promised_date
 
 
 def _is_int(value) -> bool:

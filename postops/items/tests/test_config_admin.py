@@ -6,14 +6,22 @@ import pytest
 from django.core.management import call_command
 
 from postops.core.models import AuditEntry
-from postops.items.models import CodeListEntry, Item, NumberBlock, ServiceIndicator
+from postops.items.models import (
+    CodeListEntry,
+    DeliveryStandard,
+    Item,
+    NumberBlock,
+    ServiceIndicator,
+)
 from postops.items.services import item_accept, item_config_load
 
 
 @pytest.mark.django_db
 def test_the_default_configuration_loads_and_loads_again_the_same(capsys):
     call_command("load_item_config")
-    assert capsys.readouterr().out.strip() == "service_indicators=6 reason_codes=9 action_codes=5"
+    assert capsys.readouterr().out.strip() == (
+        "service_indicators=6 reason_codes=9 action_codes=5 delivery_standards=3"
+    )
     call_command("load_item_config")
     assert list(ServiceIndicator.objects.values_list("prefix", "service")) == [
         ("CP", "parcel"),
@@ -26,6 +34,11 @@ def test_the_default_configuration_loads_and_loads_again_the_same(capsys):
     assert CodeListEntry.objects.filter(list="reason").count() == 9
     assert CodeListEntry.objects.get(list="action", code="A03").label_en == "Return to sender"
     assert AuditEntry.objects.filter(action="items.config_load").count() == 2
+    assert sorted(DeliveryStandard.objects.values_list("service", "zone", "working_days")) == [
+        ("", "other_province", 4),
+        ("", "same_commune", 1),
+        ("", "same_province", 2),
+    ]
 
 
 @pytest.mark.django_db

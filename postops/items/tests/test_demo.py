@@ -4,18 +4,21 @@ import pytest
 from django.core.management import call_command
 
 from postops.items.models import Item, NumberBlock, TrackingEvent
+from postops.network.models import Office
 
 
 @pytest.mark.django_db
 def test_demo_items_are_seeded_once_and_can_be_tracked(settings, client, capsys):
     settings.DEBUG = True
+    # seed_demo seeds the items too (postops.demo.seed); seed_demo_items alone adds nothing.
     call_command("seed_demo", "--province", "20")
     capsys.readouterr()
-    call_command("seed_demo_items", "--province", "20")
-    out = capsys.readouterr().out
-    assert out.startswith("Items: 12 demo items, 18 new number blocks.")
-    counts = (Item.objects.count(), TrackingEvent.objects.count(), NumberBlock.objects.count())
-    assert counts == (12, 12 + 2 + 3 + 3 + 3 + 4 + 0 + 2 + 3 + 3 + 3 + 4, 18)
+    # Other apps' demos add blocks of their own prefixes (dossiers: RH); count the items'.
+    blocks = NumberBlock.objects.filter(indicator_id__in=["EB", "CP", "RR"])
+    counts = (Item.objects.count(), TrackingEvent.objects.count(), blocks.count())
+    post_offices = Office.objects.filter(kind=Office.Kind.POST_OFFICE).count()
+    # One block of each demo prefix (EB, CP, RR) per post office.
+    assert counts == (12, 12 + 2 + 3 + 3 + 3 + 4 + 0 + 2 + 3 + 3 + 3 + 4, 3 * post_offices)
     statuses = sorted(Item.objects.values_list("status", flat=True))
     assert statuses == sorted(
         [
@@ -28,13 +31,13 @@ def test_demo_items_are_seeded_once_and_can_be_tracked(settings, client, capsys)
         ]
         * 2
     )
+    # Priced by the demo tariff and promised by the zone table, since nobody gave a fee.
+    assert not Item.objects.filter(fee=0).exists()
+    assert not Item.objects.filter(tariff_version=None).exists()
+    assert not Item.objects.filter(promised_date=None).exists()
     call_command("seed_demo_items", "--province", "20")
     assert capsys.readouterr().out.startswith("Items: 12 demo items, 0 new number blocks.")
-    assert (
-        Item.objects.count(),
-        TrackingEvent.objects.count(),
-        NumberBlock.objects.count(),
-    ) == counts
+    assert (Item.objects.count(), TrackingEvent.objects.count(), blocks.count()) == counts
     number = Item.objects.filter(status="delivered").first().number
     assert client.get(f"/api/v1/track/{number}").json()["status_text"] == "Phát thành công"
 

@@ -1,4 +1,5 @@
-"""``manage.py load_item_config [--file FILE]``: S10 prefixes and reason/action code lists.
+"""``manage.py load_item_config [--file FILE]``: S10 prefixes, reason/action code lists and
+delivery standards (J+n per zone).
 
 Without ``--file`` it loads ``postops/items/data/item_config.json`` (UPU S10 letter families
 and domestic placeholder codes; see the file's comment). Idempotent.
@@ -13,7 +14,7 @@ from postops.items.services import item_config_load
 
 
 class Command(BaseCommand):
-    help = "Load S10 service indicators and the non-delivery reason/action code lists."
+    help = "Load S10 service indicators, reason/action code lists and delivery standards."
 
     def add_arguments(self, parser):
         parser.add_argument("--file", type=Path, help="a JSON file shaped like the default")
@@ -28,5 +29,5 @@ class Command(BaseCommand):
         counts = item_config_load(data=data)
         self.stdout.write(
             f"service_indicators={counts.indicators} reason_codes={counts.reasons} "
-            f"action_codes={counts.actions}"
+            f"action_codes={counts.actions} delivery_standards={counts.delivery_standards}"
         )
