@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "postops.payouts",
     "postops.items",
     "postops.dossiers",
+    "postops.cod",
 ]
 
 MIDDLEWARE = [
@@ -255,6 +256,9 @@ POSTOPS_PUBLIC_RATE_PER_MINUTE = env_int("POSTOPS_PUBLIC_RATE_PER_MINUTE", 60)
 POSTOPS_API_RATE_PER_MINUTE = env_int("POSTOPS_API_RATE_PER_MINUTE", 600)
 # UPU S10: an item number must not be reused within 12 months (24 recommended).
 POSTOPS_S10_REUSE_MONTHS = env_int("POSTOPS_S10_REUSE_MONTHS", 12)
+# Postal Law 49/2010: basic letters up to 500 g are returned to the sender free of charge.
+# Services treated as basic letters (ordinary letters carry no S10 number in PostOps).
+POSTOPS_FREE_RETURN_SERVICES = env_list("POSTOPS_FREE_RETURN_SERVICES", "registered")
 
 CACHES = {
     "default": {
