@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "postops.items",
     "postops.dossiers",
     "postops.cod",
+    "postops.delivery",
 ]
 
 MIDDLEWARE = [
