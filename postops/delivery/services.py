@@ -30,11 +30,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from postops.accounts.roles import has_role
+from postops.cod.services import CodError, cod_collection_record, cod_handover_confirm
 from postops.core import s10
 from postops.core.audit import audit_record
 from postops.core.calendar import get_calendar
 from postops.items import rules as item_rules
 from postops.items.models import CodeList, CodeListEntry, Item
+from postops.items.return_rules import Cause, is_free_return
+from postops.items.returns import free_return_services, item_return_to_sender
 from postops.items.services import EventRejected, Outcome, event_record, events_ingest_batch
 from postops.network.models import Office
 from postops.network.selectors import office_scope_ids
@@ -44,6 +47,8 @@ from .models import DeliveryAttempt, EntryOutcome, Handover, Route, RunSheet, Ru
 from .rules import ASSIGNABLE_STATUSES
 from .selectors import handover_figures
 
+# Ids of the returns started at a handover: the same item on the same round, the same id.
+_RETURN_NAMESPACE = uuid.UUID("0c7d3f5e-51a4-4b8e-9a57-2f8e4c1d6b30")
 # A postman's batch: enough for a day's round, small enough for one request with photos.
 MAX_BATCH_ACTIONS = 100
 # Device clocks drift; the page corrects for the offset it measured, this is the slack left.
@@ -496,6 +501,20 @@ def delivery_record(
                 note=note[:255],
             )
             attempt.save()
+            if item.cod_amount:
+                # The COD ledger takes the money on to the sender (postops.cod).
+                try:
+                    cod_collection_record(
+                        item,
+                        item.cod_amount,
+                        actor,
+                        occurred_at,
+                        event_id,
+                        office=entry.run_sheet.office,
+                        request=request,
+                    )
+                except CodError as exc:
+                    raise ActionRejected("invalid_form", {"cod_collected": [exc.message]}) from None
             RunSheetEntry.objects.filter(pk=entry.pk).update(outcome=EntryOutcome.DELIVERED)
             audit_record(
                 actor,
@@ -861,6 +880,27 @@ def handover_confirm(
             confirmed_at=now,
         )
         handover.save()
+        cod_numbers = list(
+            DeliveryAttempt.objects.filter(
+                entry__run_sheet=sheet, kind=DeliveryAttempt.Kind.DELIVERED, cod_collected__gt=0
+            ).values_list("item__number", flat=True)
+        )
+        if cod_numbers:
+            # The cash moves to the office in the COD ledger, with the same count.
+            try:
+                cod_handover_confirm(
+                    actor=actor,
+                    office=sheet.office,
+                    postman=sheet.postman,
+                    reference=f"delivery-run-sheet-{sheet.pk}",
+                    counted_amount=counted_cash,
+                    numbers=cod_numbers,
+                    variance_reason=reason[:255],
+                    confirmed_at=now,
+                    request=request,
+                )
+            except CodError as exc:
+                raise ValidationError({exc.field or "counted_cash": [exc.message]}) from None
         to_hold = [n for n in returned if expected[n].outcome != EntryOutcome.RETRY]
         if to_hold:
             events_ingest_batch(
@@ -878,6 +918,24 @@ def handover_confirm(
                 ],
                 request=request,
             )
+        auto_returned = []
+        for number in returned:
+            entry = expected[number]
+            if entry.outcome == EntryOutcome.RETURN and is_free_return(
+                Cause.UNDELIVERABLE, entry.item.service, entry.item.weight_g, free_return_services()
+            ):
+                # Postal Law 49/2010: an undeliverable basic letter goes back on its own,
+                # free; other returns need the sender's agreement (postops.items.returns).
+                item_return_to_sender(
+                    actor=actor,
+                    item=entry.item,
+                    office=sheet.office,
+                    cause=Cause.UNDELIVERABLE,
+                    occurred_at=now,
+                    event_id=uuid.uuid5(_RETURN_NAMESPACE, f"{sheet.pk}:{entry.item.pk}"),
+                    request=request,
+                )
+                auto_returned.append(number)
         audit_record(
             actor,
             "delivery.handover_confirm",
@@ -892,6 +950,7 @@ def handover_confirm(
                 "counted_cash": counted_cash,
                 "items_variance": variance.items,
                 "cash_variance": variance.cash,
+                "returned_to_sender": auto_returned,
             },
             office=sheet.office,
             request=request,

@@ -142,7 +142,7 @@ def make_item(offices, codes, db):
             next_serial=1000,
         )
 
-    def _make(prefix="EB", cod_amount=0, commune="06040", arrived=None, office=None):
+    def _make(prefix="EB", cod_amount=0, commune="06040", arrived=None, office=None, weight_g=800):
         accepted = (arrived or local(-3)) - timedelta(days=1)
         item = item_accept(
             actor=None,
@@ -152,7 +152,7 @@ def make_item(offices, codes, db):
             receiver_name="Trần Thị Bình",
             receiver_phone="0987654321",
             receiver_address={"commune_code": commune, "street": "12 Lê Lợi"},
-            weight_g=800,
+            weight_g=weight_g,
             cod_amount=cod_amount,
             accepted_at=accepted,
             destination_office=office or offices["delivery"],

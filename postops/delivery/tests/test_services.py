@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 
+from postops.cod.models import CodCollection, CodHandover, ReturnCharge
 from postops.core.models import AuditEntry
 from postops.delivery import services
 from postops.delivery.models import DeliveryAttempt, Handover, RunSheet, RunSheetEntry
@@ -197,6 +198,14 @@ def test_delivery_with_proof_id_check_and_cod(make_item, supervisor, postman, of
     event = TrackingEvent.objects.get(event_id=eid(1))
     assert (event.code, event.upu_code, event.actor) == ("delivered", "EMI", postman)
     assert RunSheetEntry.objects.get(item=item).outcome == "delivered"
+    # The COD ledger has the cash, under the phone's id.
+    collection = CodCollection.objects.get(item=item)
+    assert (collection.amount, collection.event_id, collection.postman, collection.state) == (
+        350000,
+        eid(1),
+        postman,
+        "collected",
+    )
     audit = AuditEntry.objects.get(action="delivery.deliver")
     assert audit.after["cod_collected"] == 350000
     assert "001090012345" not in str(audit.after)
@@ -384,6 +393,26 @@ def test_a_refusal_sends_the_item_back(make_item, supervisor, postman, offices):
     ]
 
 
+def test_an_undeliverable_registered_letter_goes_back_free_at_the_handover(
+    make_item, supervisor, postman, offices
+):
+    letter = make_item(prefix="RR", weight_g=120)
+    assign(supervisor, postman, offices["delivery"], letter)
+    assert fail(postman, letter, 1, local(0, 10), reason="R01").outcome == "return"
+    services.handover_confirm(
+        actor=supervisor,
+        run_sheet=RunSheet.objects.get(),
+        returned_numbers=[letter.number],
+        counted_cash=0,
+        now=local(0, 17),
+    )
+    assert status(letter) == "returning"
+    codes = list(letter.events.order_by("occurred_at").values_list("code", flat=True))
+    assert codes[-3:] == ["delivery_failed", "held", "return_started"]
+    charge = ReturnCharge.objects.get(item=letter)
+    assert (charge.cause, charge.amount) == ("undeliverable", 0)
+
+
 def test_failed_attempt_needs_known_codes(make_item, supervisor, postman, offices):
     item = make_item()
     assign(supervisor, postman, offices["delivery"], item)
@@ -526,6 +555,14 @@ def test_the_postman_submits_then_the_supervisor_confirms(round_done, supervisor
     from postops.delivery.selectors import delivery_is_final
 
     assert delivery_is_final(cod)
+    cod_handover = CodHandover.objects.get()
+    assert (
+        cod_handover.reference,
+        cod_handover.items_count,
+        cod_handover.expected_amount,
+        cod_handover.counted_amount,
+    ) == (f"delivery-run-sheet-{sheet.pk}", 1, 350000, 350000)
+    assert CodCollection.objects.get(item=cod).state == "at_office"
     assert status(untouched) == "held" and status(failed) == "delivery_failed"
     assert AuditEntry.objects.filter(action="delivery.handover_confirm").count() == 1
     with pytest.raises(ValidationError):
@@ -568,6 +605,10 @@ def test_a_variance_needs_a_reason(round_done, supervisor):
         -1,
         -50000,
         [untouched.number],
+    )
+    assert (CodHandover.objects.get().variance, CodHandover.objects.get().variance_reason) == (
+        -50000,
+        "Thiếu 50.000 đồng, bưu tá nộp bổ sung sáng mai; 1 bưu gửi thất lạc.",
     )
     # The missing item is not recorded as held: it is not at the office.
     assert status(untouched) == "out_for_delivery"
