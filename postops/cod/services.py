@@ -544,7 +544,7 @@ def remittance_batch_create(
                     _("Cước cần trừ lớn hơn tiền thu hộ; lập hóa đơn cước thay vì bảng kê."),
                 )
             batch = RemittanceBatch.objects.create(
-                number=f"tmp-{uuid.uuid4().hex}",
+                number=f"tmp-{uuid.uuid4().hex[:24]}",
                 sender=sender,
                 office=sender.office,
                 state=BatchState.ISSUED,
