@@ -26,6 +26,7 @@ PAGES = {
     "/payouts/": {Role.TELLER, Role.BDVHX, Role.SUPERVISOR, Role.POSTMAN},
     "/dossiers/procedures/": ALL - {Role.TELLER, Role.PARTNER},
     "/dossiers/procedures/import/": {Role.ADMIN, Role.MANAGER},
+    "/dossiers/intake/": {Role.CLERK, Role.BDVHX, Role.SUPERVISOR},
 }
 
 

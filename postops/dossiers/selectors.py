@@ -8,14 +8,30 @@ build their own querysets: they call the ``*_for_user`` functions here.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from postops.accounts.models import ApiKey, Role
 from postops.accounts.roles import has_role
+from postops.core.calendar import add_working_days
 from postops.core.text import fold
+from postops.items import tariffs
 from postops.network.selectors import office_scope_ids
 
-from .models import Agency, AgencyOfficer, Procedure, ProcedureDocument
+from . import rules
+from .models import (
+    Agency,
+    AgencyOfficer,
+    Dossier,
+    DossierEvent,
+    LegStandard,
+    Procedure,
+    ProcedureDocument,
+)
 
 # Roles of the post that work with dossiers at an office.
 POST_ROLES = (Role.CLERK, Role.POSTMAN, Role.BDVHX, Role.SUPERVISOR, Role.MANAGER)
@@ -123,5 +139,229 @@ def procedure_by_code(code: str) -> Procedure | None:
     )
 
 
-def _scope(actor) -> QuerySet:
-    return office_scope_ids(actor)
+# --- Fees and deadlines ----------------------------------------------------------------------
+
+
+@dataclass
+class FeeQuote:
+    """The fees of a dossier at intake. ``fees`` is ``None`` when the tariff cannot price a
+    leg (``problem`` says why): the clerk then enters the postal tariff by hand."""
+
+    fees: rules.Fees | None
+    tariff_version: object | None = None
+    zone_send: str = ""
+    zone_return: str = ""
+    problem: str = ""
+
+
+def _commune_province(code: str) -> str | None:
+    from postops.network.models import Commune
+
+    return Commune.objects.filter(code=code).values_list("province_id", flat=True).first()
+
+
+def commune_zone(origin_code: str, dest_code: str) -> str | None:
+    """The zone between two 2025 communes (same commune, same province, other province)."""
+    origin_province, dest_province = _commune_province(origin_code), _commune_province(dest_code)
+    if origin_province is None or dest_province is None:
+        return None
+    return str(tariffs.zone_between(origin_code, origin_province, dest_code, dest_province))
+
+
+def dossier_fee_quote(
+    *,
+    procedure: Procedure,
+    office,
+    service_form: str,
+    delivery_commune_code: str = "",
+    weight_g: int,
+    on: date | None = None,
+) -> FeeQuote:
+    """Postal tariff of each leg the post carries (service ``dossier`` of the tariff in force,
+    by zone and weight) plus the procedure's agency fee, collected on the agency's behalf
+    (Decision 45/2016/QĐ-TTg Art. 6(4))."""
+    from postops.items.selectors import tariff_table, tariff_version_on
+
+    day = on or timezone.localdate()
+    agency_commune = procedure.agency.commune_id
+    zone_send = (
+        commune_zone(office.commune_id, agency_commune)
+        if rules.carries_dossier(service_form)
+        else ""
+    )
+    zone_return = ""
+    if rules.returns_result(service_form):
+        zone_return = (
+            commune_zone(agency_commune, delivery_commune_code) if delivery_commune_code else None
+        )
+    if zone_send is None or zone_return is None:
+        return FeeQuote(None, problem="unknown_commune")
+    version = tariff_version_on(day)
+    if version is None:
+        return FeeQuote(None, problem="no_tariff")
+    table = tariff_table(version)
+    amounts = {}
+    for leg, zone in (("send", zone_send), ("return", zone_return)):
+        if not zone:
+            amounts[leg] = 0
+            continue
+        try:
+            amounts[leg] = tariffs.quote(
+                table, service="dossier", zone=zone, weight_g=weight_g
+            ).total
+        except tariffs.TariffError as exc:
+            return FeeQuote(None, tariff_version=version, problem=exc.code)
+    return FeeQuote(
+        rules.Fees(
+            postal_send=amounts["send"],
+            postal_return=amounts["return"],
+            agency=procedure.agency_fee,
+        ),
+        tariff_version=version,
+        zone_send=zone_send,
+        zone_return=zone_return,
+    )
+
+
+def leg_days(zone: str, destination_commune_code: str, *, with_slip: bool = False) -> int | None:
+    """The n of J+n for one leg (``LegStandard``): the destination province's own row first,
+    then the zone's general row; ``None`` when nothing is configured."""
+    province = _commune_province(destination_commune_code)
+    rows = {
+        row.destination_province_id: row
+        for row in LegStandard.objects.filter(zone=zone).filter(
+            Q(destination_province__isnull=True) | Q(destination_province_id=province)
+        )
+    }
+    row = rows.get(province) or rows.get(None)
+    if row is None:
+        return None
+    return row.days_with_slip if with_slip else row.days
+
+
+def send_leg_due(office, agency: Agency, received_on: date) -> date | None:
+    """The post's deadline for carrying the dossier to the agency: J+n from the intake day
+    (Circular 17/2017/TT-BTTTT Art. 7), n from the zone between office and agency."""
+    zone = commune_zone(office.commune_id, agency.commune_id)
+    if zone is None:
+        return None
+    days = leg_days(zone, agency.commune_id)
+    return None if days is None else add_working_days(received_on, days)
+
+
+def agency_due_for(procedure: Procedure, filed_on: date | None) -> date | None:
+    return rules.agency_due(
+        filed_on, procedure.processing_days, procedure.same_day, add_working_days
+    )
+
+
+# --- Intake ----------------------------------------------------------------------------------
+
+INTAKE_OFFICE_KINDS = ("post_office", "commune_post", "bdvhx")
+
+
+def intake_offices_for_user(user) -> QuerySet:
+    """The offices where the user takes dossiers in: their own assigned offices that serve
+    the public (post offices, commune post offices, BĐVHX)."""
+    from postops.network.models import Office
+
+    if not getattr(user, "is_authenticated", False):
+        return Office.objects.none()
+    return user.offices.filter(is_active=True, kind__in=INTAKE_OFFICE_KINDS).order_by("code")
+
+
+def dossier_prefix() -> str | None:
+    """The S10 service indicator configured for dossier items (items configuration)."""
+    from postops.items.models import ServiceIndicator
+
+    return (
+        ServiceIndicator.objects.filter(service="dossier", is_active=True)
+        .order_by("prefix")
+        .values_list("prefix", flat=True)
+        .first()
+    )
+
+
+# --- Dossiers --------------------------------------------------------------------------------
+
+
+def dossier_list_for_user(user) -> QuerySet[Dossier]:
+    """Dossiers the user may see: post staff those taken in at offices in their scope, an
+    agency officer those of their agency; superusers all."""
+    qs = Dossier.objects.select_related("procedure", "agency", "office", "outbound_item")
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    condition = Q(pk__in=[])
+    if has_role(user, *POST_ROLES, Role.AUDITOR, Role.COMPLAINTS, Role.ADMIN):
+        condition |= Q(office_id__in=office_scope_ids(user))
+    agency = agency_for_actor(user)
+    if agency is not None:
+        condition |= Q(agency=agency)
+    return qs.filter(condition)
+
+
+def dossier_get_for_user(user, pk) -> Dossier | None:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return (
+        dossier_list_for_user(user)
+        .select_related("handover", "tariff_version", "intake_by", "office__commune__province")
+        .prefetch_related("documents")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def dossier_events(dossier: Dossier) -> QuerySet[DossierEvent]:
+    return dossier.events.order_by("occurred_at", "id")
+
+
+CLOCK_LABELS = {
+    rules.ClockState.NOT_STARTED: gettext_lazy("Chưa bắt đầu"),
+    rules.ClockState.RUNNING: gettext_lazy("Đang trong hạn"),
+    rules.ClockState.DONE: gettext_lazy("Đúng hạn"),
+    rules.ClockState.LATE: gettext_lazy("Trễ hạn"),
+}
+
+
+@dataclass(frozen=True)
+class Clocks:
+    """The two clocks of a dossier (issue #4, item 8): the post's send leg and the agency's
+    processing time. ``late`` names who is late: ``post``, ``agency``, both, or nobody."""
+
+    post_send: rules.ClockState
+    post_send_due: date | None
+    agency: rules.ClockState
+    agency_due: date | None
+
+    @property
+    def post_send_label(self) -> str:
+        return CLOCK_LABELS[self.post_send]
+
+    @property
+    def agency_label(self) -> str:
+        return CLOCK_LABELS[self.agency]
+
+    @property
+    def late(self) -> list[str]:
+        who = []
+        if self.post_send == rules.ClockState.LATE:
+            who.append("post")
+        if self.agency == rules.ClockState.LATE:
+            who.append("agency")
+        return who
+
+
+def dossier_clocks(dossier: Dossier, today: date | None = None) -> Clocks:
+    today = today or timezone.localdate()
+    filed_on = timezone.localdate(dossier.filed_at) if dossier.filed_at else None
+    return Clocks(
+        post_send=rules.clock_state(dossier.post_send_due, filed_on, today),
+        post_send_due=dossier.post_send_due,
+        agency=rules.clock_state(dossier.agency_due, dossier.result_ready_on, today),
+        agency_due=dossier.agency_due,
+    )

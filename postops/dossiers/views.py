@@ -6,17 +6,27 @@ logged with ``audit_read``.
 
 from __future__ import annotations
 
-from django.http import Http404
-from django.shortcuts import render
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from postops.accounts.decorators import role_required
 from postops.accounts.roles import has_role, user_roles
+from postops.core.audit import audit_read
+from postops.network.address import address_from_fields
+from postops.network.selectors import address_display
 from postops.public.layouts import layout_template
 
-from . import selectors
+from . import pdf, rules, selectors, services
 from .catalogue import COLUMNS, procedures_import
-from .forms import CatalogueImportForm, ProcedureSearchForm
+from .forms import CatalogueImportForm, IntakeForm, ProcedureSearchForm
+from .models import Dossier
 
 catalogue_readers = role_required(*selectors.CATALOGUE_ROLES)
 catalogue_editors = role_required(*selectors.CATALOGUE_EDIT_ROLES)
@@ -86,3 +96,213 @@ def procedure_import(request):
         _context(request, form=form, result=result, columns=COLUMNS.values()),
         status=status,
     )
+
+
+# --- Counter intake --------------------------------------------------------------------------
+
+INTAKE_ROLES = ("clerk", "bdvhx", "supervisor")
+intake_staff = role_required(*INTAKE_ROLES)
+# Who may open a dossier page: post staff of the office, agency officers of the agency,
+# auditors and complaints officers (scoping in ``selectors.dossier_list_for_user``).
+DOSSIER_READERS = (*selectors.POST_ROLES, "agency", "auditor", "complaints", "admin")
+dossier_readers = role_required(*DOSSIER_READERS)
+
+# The applicant's data a dossier page shows (Law 91/2025/QH15: log who read it).
+PERSONAL_FIELDS = ("applicant_name", "applicant_id_number", "applicant_phone", "applicant_address")
+
+
+@intake_staff
+@require_http_methods(["GET"])
+def intake_start(request):
+    form = ProcedureSearchForm(request.GET or None)
+    q = form.cleaned_data["q"] if form.is_valid() else ""
+    procedures = list(selectors.procedure_search(q, postal_only=True, limit=LIST_LIMIT))
+    context = _context(
+        request,
+        form=form,
+        q=q,
+        procedures=procedures,
+        offices=selectors.intake_offices_for_user(request.user),
+    )
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "intake-results":
+        return render(request, "dossiers/intake_start.html#intake_results", context)
+    return render(request, "dossiers/intake_start.html", context)
+
+
+def _intake_form(request, procedure, data=None):
+    offices = list(selectors.intake_offices_for_user(request.user))
+    from postops.network.models import Office
+
+    queryset = Office.objects.filter(pk__in=[o.pk for o in offices]).order_by("code")
+    return IntakeForm(data, procedure=procedure, offices=queryset), offices
+
+
+@intake_staff
+@never_cache
+@require_http_methods(["GET", "POST"])
+def intake(request, pk):
+    procedure = selectors.procedure_get(pk, postal_only=True)
+    if procedure is None:
+        raise Http404
+    posted = request.method == "POST"
+    form, offices = _intake_form(request, procedure, request.POST if posted else None)
+    context = _context(request, procedure=procedure, form=form, offices=offices)
+    if not offices:
+        return render(request, "dossiers/intake_no_office.html", context, status=403)
+    if not posted:
+        return render(request, "dossiers/intake.html", context)
+    step = request.POST.get("step", "")
+    if step == "edit" or not form.is_valid():
+        if posted and step != "edit" and getattr(form, "shortfalls", None):
+            context["guidance_query"] = _missing_query(form.shortfalls)
+        return render(
+            request, "dossiers/intake.html", context, status=200 if step == "edit" else 422
+        )
+
+    data = form.cleaned_data
+    quote = selectors.dossier_fee_quote(
+        procedure=procedure,
+        office=data["office"],
+        service_form=data["service_form"],
+        delivery_commune_code=(form.delivery_address() or {}).get("commune_code", ""),
+        weight_g=data["weight_g"],
+    )
+    manual = form.manual_fees()
+    if quote.fees is None and manual is None:
+        form.show_manual_fees = True
+        form.add_error(
+            "postal_fee_send",
+            _("Bảng cước chưa tính được cước hồ sơ: nhập cước theo bảng giá niêm yết."),
+        )
+        return render(request, "dossiers/intake.html", context, status=422)
+    if step != "confirm":
+        fees = quote.fees or rules.Fees(
+            postal_send=manual[0] if rules.carries_dossier(data["service_form"]) else 0,
+            postal_return=manual[1] if rules.returns_result(data["service_form"]) else 0,
+            agency=procedure.agency_fee,
+        )
+        context.update(fees=fees, quote=quote, review=True)
+        return render(request, "dossiers/intake_review.html", context)
+
+    try:
+        result = services.dossier_intake(
+            request.user,
+            office=data["office"],
+            procedure=procedure,
+            service_form=data["service_form"],
+            applicant=form.applicant(),
+            documents=form.documents(),
+            delivery_address=form.delivery_address(),
+            seal_number=data.get("seal_number", ""),
+            weight_g=data["weight_g"],
+            payment_method=data["payment_method"],
+            agency_number=data.get("agency_number", ""),
+            appointment_date=data.get("appointment_date"),
+            manual_postal_fees=manual if quote.fees is None else None,
+            idempotency_key=data["idempotency_key"],
+            request=request,
+        )
+    except services.IdempotencyConflict as exc:
+        messages.warning(request, _("Phiếu này đã được lập trước đó với nội dung khác."))
+        return redirect("dossiers:dossier_detail", exc.dossier.pk)
+    except services.DocumentsMissing as exc:
+        context["guidance_query"] = _missing_query(exc.shortfalls)
+        _add_service_errors(form, exc)
+        return render(request, "dossiers/intake.html", context, status=422)
+    except ValidationError as exc:
+        _add_service_errors(form, exc)
+        return render(request, "dossiers/intake.html", context, status=422)
+    if not result.created:
+        messages.info(request, _("Hồ sơ này đã được nhận; không tạo phiếu mới."))
+    return redirect("dossiers:dossier_detail", result.dossier.pk)
+
+
+def _add_service_errors(form, exc: ValidationError) -> None:
+    fields = {
+        "applicant_address": "applicant_commune",
+        "delivery_address": "delivery_commune",
+        "prefix": None,
+        "documents": None,
+        "procedure": None,
+    }
+    for field, errors in exc.message_dict.items():
+        target = fields.get(field, field)
+        if target not in form.fields:
+            target = None
+        form.add_error(target, errors)
+
+
+def _missing_query(shortfalls) -> str:
+    return urlencode(
+        [("missing", f"{s.requirement.key}:{s.reason}") for s in shortfalls], doseq=True
+    )
+
+
+@intake_staff
+@require_http_methods(["GET"])
+def guidance_sheet(request, pk):
+    """The printable guidance sheet for an incomplete dossier (no personal data on it)."""
+    procedure = selectors.procedure_get(pk)
+    if procedure is None:
+        raise Http404
+    missing = {}
+    for value in request.GET.getlist("missing"):
+        key, _sep, reason = value.partition(":")
+        if key.isdigit() and reason in ("missing", "needs_original"):
+            missing[int(key)] = reason
+    offices = list(selectors.intake_offices_for_user(request.user))
+    data = pdf.guidance_pdf(
+        procedure, missing, office=offices[0] if offices else None, clerk=str(request.user)
+    )
+    return pdf_response(data, f"huong-dan-{procedure.code}.pdf")
+
+
+# --- Dossier pages ---------------------------------------------------------------------------
+
+
+def _dossier_or_404(request, pk) -> Dossier:
+    dossier = selectors.dossier_get_for_user(request.user, pk)
+    if dossier is None:
+        raise Http404
+    return dossier
+
+
+@dossier_readers
+@require_http_methods(["GET"])
+def dossier_detail(request, pk):
+    dossier = _dossier_or_404(request, pk)
+    audit_read(request.user, dossier, PERSONAL_FIELDS, request=request)
+    return render(
+        request,
+        "dossiers/dossier_detail.html",
+        _context(
+            request,
+            dossier=dossier,
+            events=selectors.dossier_events(dossier),
+            clocks=selectors.dossier_clocks(dossier),
+            applicant_address=_address_line(dossier, "applicant"),
+            delivery_address=_address_line(dossier, "delivery"),
+        ),
+    )
+
+
+def _address_line(dossier, prefix: str) -> str:
+    addr = address_from_fields(dossier, prefix)
+    return address_display(addr) if addr else ""
+
+
+@dossier_readers
+@require_http_methods(["GET"])
+def dossier_receipt(request, pk):
+    """The Phiếu gửi hồ sơ as a PDF (personal data: the read is logged)."""
+    dossier = _dossier_or_404(request, pk)
+    audit_read(request.user, dossier, PERSONAL_FIELDS, request=request)
+    return pdf_response(pdf.receipt_pdf(dossier), f"phieu-gui-{dossier.code}.pdf")
+
+
+def pdf_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    # Printed forms carry personal data: never kept by browsers or proxies.
+    response["Cache-Control"] = "no-store"
+    return response

@@ -69,3 +69,45 @@ def procedure(
             procedure=proc, position=i, name=doc_name, kind=kind, count=count
         )
     return proc
+
+
+def dossier_items_setup(offices, prefix: str = "RH", first: int = 1000):
+    """The items configuration intake needs: a dossier S10 indicator, a number block per
+    office and a tariff version with dossier rates (500 g: 20/25/35 thousand đồng)."""
+    from datetime import date
+
+    from postops.items import services as item_services
+    from postops.items.models import ServiceIndicator, TariffRate, TariffVersion
+
+    ServiceIndicator.objects.get_or_create(prefix=prefix, defaults={"service": "dossier"})
+    for i, office_obj in enumerate(offices):
+        item_services.number_block_create(
+            actor=None,
+            office=office_obj,
+            prefix=prefix,
+            first_serial=first + i * 1000,
+            last_serial=first + i * 1000 + 999,
+        )
+    version = TariffVersion.objects.create(
+        name="Thử", effective_from=date(2025, 1, 1), vat_percent=10
+    )
+    for zone, price in (
+        ("same_commune", 20000),
+        ("same_province", 25000),
+        ("other_province", 35000),
+    ):
+        TariffRate.objects.create(
+            version=version, service="dossier", zone=zone, max_weight_g=500, price=price
+        )
+    return version
+
+
+def applicant(**extra) -> dict:
+    data = {
+        "name": "Nguyễn Thị Hoa",
+        "id_number": "020190012345",  # Lạng Sơn, female, born 1990
+        "phone": "0912 345 678",
+        "address": {"commune_code": commune(0).code, "street": "Số 5 Lê Lợi"},
+    }
+    data.update(extra)
+    return data
