@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -875,6 +875,108 @@ def event_record(
     return result
 
 
+def _events_insert(to_insert: list[_Pending], *, user, label: str, now: datetime) -> set:
+    """Insert the events, skipping event ids already stored; return the ids stored now.
+
+    On PostgreSQL one ``INSERT … SELECT FROM unnest(<one array per column>) ON CONFLICT
+    (event_id) DO NOTHING RETURNING event_id`` for the whole batch: one round trip that also
+    says which rows went in, instead of five 1,000-row INSERTs, a model instance per event
+    and a read-back (docs/benchmarks.md). Elsewhere (SQLite) the ORM's ``bulk_create`` and
+    the read-back.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                INSERT INTO items_trackingevent (event_id, item_id, code, office_id, occurred_at,
+                    reason_code, action_code, latitude, longitude, note, actor_id,
+                    actor_label, recorded_at)
+                SELECT v.*, %s::bigint, %s, %s::timestamptz
+                FROM unnest(%s::uuid[], %s::bigint[], %s::varchar[], %s::bigint[],
+                            %s::timestamptz[], %s::varchar[], %s::varchar[], %s::numeric[],
+                            %s::numeric[], %s::varchar[]) AS v
+                ON CONFLICT (event_id) DO NOTHING
+                RETURNING event_id
+                """,
+                [
+                    getattr(user, "pk", None),
+                    label,
+                    now,
+                    [p.event_id for p in to_insert],
+                    [p.item.pk for p in to_insert],
+                    [p.code for p in to_insert],
+                    [p.office.pk for p in to_insert],
+                    [p.occurred_at for p in to_insert],
+                    [p.reason_code for p in to_insert],
+                    [p.action_code for p in to_insert],
+                    [p.latitude for p in to_insert],
+                    [p.longitude for p in to_insert],
+                    [p.note for p in to_insert],
+                ],
+            )
+            return {row[0] for row in cursor.fetchall()}
+    TrackingEvent.objects.bulk_create(
+        [
+            TrackingEvent(
+                event_id=p.event_id,
+                item_id=p.item.pk,
+                code=p.code,
+                office_id=p.office.pk,
+                actor=user,
+                actor_label=label,
+                occurred_at=p.occurred_at,
+                recorded_at=now,
+                reason_code=p.reason_code,
+                action_code=p.action_code,
+                latitude=p.latitude,
+                longitude=p.longitude,
+                note=p.note,
+            )
+            for p in to_insert
+        ],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+    return set(
+        TrackingEvent.objects.filter(
+            event_id__in=[p.event_id for p in to_insert], recorded_at=now
+        ).values_list("event_id", flat=True)
+    )
+
+
+def _items_status_write(changed: list[Item]) -> None:
+    """Write the status cache of the changed items (they are locked by this transaction).
+
+    On PostgreSQL one ``UPDATE … FROM unnest(…)`` for all of them. Django's ``bulk_update``
+    builds a ``CASE WHEN`` per row and column: compiling it for 5,000 items took most of a
+    batch's time (docs/benchmarks.md). Elsewhere (SQLite) ``bulk_update``.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                UPDATE items_item AS i
+                SET status = v.status, last_event_at = v.last_event_at,
+                    last_event_code = v.last_event_code, last_office_id = v.last_office_id
+                FROM unnest(%s::bigint[], %s::varchar[], %s::timestamptz[], %s::varchar[],
+                            %s::bigint[])
+                    AS v(id, status, last_event_at, last_event_code, last_office_id)
+                WHERE i.id = v.id
+                """,
+                [
+                    [i.pk for i in changed],
+                    [i.status for i in changed],
+                    [i.last_event_at for i in changed],
+                    [i.last_event_code for i in changed],
+                    [i.last_office_id for i in changed],
+                ],
+            )
+        return
+    Item.objects.bulk_update(
+        changed, ["status", "last_event_at", "last_event_code", "last_office"], batch_size=500
+    )
+
+
 def _ingest(actor, events, *, allowed, request, audit_action) -> list[EventResult]:
     for attempt in range(2):
         try:
@@ -1026,43 +1128,13 @@ def _ingest_once(actor, events, *, allowed, request, audit_action) -> list[Event
                 changed.append(item)
 
         if to_insert:
-            TrackingEvent.objects.bulk_create(
-                [
-                    TrackingEvent(
-                        event_id=p.event_id,
-                        item_id=p.item.pk,
-                        code=p.code,
-                        office_id=p.office.pk,
-                        actor=user,
-                        actor_label=label,
-                        occurred_at=p.occurred_at,
-                        recorded_at=now,
-                        reason_code=p.reason_code,
-                        action_code=p.action_code,
-                        latitude=p.latitude,
-                        longitude=p.longitude,
-                        note=p.note,
-                    )
-                    for p in to_insert
-                ],
-                batch_size=1000,
-                ignore_conflicts=True,
-            )
-            stored = set(
-                TrackingEvent.objects.filter(
-                    event_id__in=[p.event_id for p in to_insert], recorded_at=now
-                ).values_list("event_id", flat=True)
-            )
+            stored = _events_insert(to_insert, user=user, label=label, now=now)
             if len(stored) != len(to_insert):
                 # Another batch stored one of these ids between our check and our insert.
                 # Start again: the check will now see it.
                 raise _LostRace()
         if changed:
-            Item.objects.bulk_update(
-                changed,
-                ["status", "last_event_at", "last_event_code", "last_office"],
-                batch_size=500,
-            )
+            _items_status_write(changed)
         for p in to_insert:
             results[p.index] = EventResult(str(p.event_id), Outcome.ACCEPTED)
         for r in results:

@@ -1,0 +1,137 @@
+"""The set-based write path of event ingest, on PostgreSQL (unnest) and SQLite (ORM) alike.
+
+``_events_insert`` must store every new event with all its columns, skip an event id that is
+already stored and say which ids it stored (the batch service restarts on a lost race when
+the answer is short); ``_items_status_write`` must write exactly the four cached columns.
+"""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from postops.items import services
+from postops.items.models import Item, TrackingEvent
+
+T0 = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def item(blocks, accept_kwargs):
+    return services.item_accept(actor=None, accepted_at=T0, **accept_kwargs).item
+
+
+def pending(item, office, n: int, code="sorting_in", **extra) -> services._Pending:
+    values = {
+        "index": n,
+        "event_id": uuid.UUID(int=1000 + n),
+        "number": item.number,
+        "code": code,
+        "office_code": office.code,
+        "occurred_at": T0 + timedelta(minutes=n + 1),
+        "reason_code": "",
+        "action_code": "",
+        "latitude": None,
+        "longitude": None,
+        "note": "",
+        **extra,
+    }
+    return services._Pending(**values, office=office, item=item)
+
+
+def test_events_insert_stores_every_column(item, offices, make_user):
+    postman = make_user("postman", offices=[offices["root"]])
+    failed = pending(
+        item,
+        offices["delivery"],
+        1,
+        code="delivery_failed",
+        reason_code="R01",
+        action_code="A01",
+        latitude=Decimal("21.853100"),
+        longitude=Decimal("106.761500"),
+        note="Gọi không nghe máy",
+    )
+    plain = pending(item, offices["origin"], 0)
+
+    stored = services._events_insert([plain, failed], user=postman, label="postman", now=NOW)
+
+    assert stored == {uuid.UUID(int=1000), uuid.UUID(int=1001)}
+    row = TrackingEvent.objects.get(event_id=uuid.UUID(int=1001))
+    assert (
+        row.item_id,
+        row.code,
+        row.office_id,
+        row.actor_id,
+        row.actor_label,
+        row.occurred_at,
+        row.recorded_at,
+        row.reason_code,
+        row.action_code,
+        row.latitude,
+        row.longitude,
+        row.note,
+    ) == (
+        item.pk,
+        "delivery_failed",
+        offices["delivery"].pk,
+        postman.pk,
+        "postman",
+        T0 + timedelta(minutes=2),
+        NOW,
+        "R01",
+        "A01",
+        Decimal("21.853100"),
+        Decimal("106.761500"),
+        "Gọi không nghe máy",
+    )
+    row = TrackingEvent.objects.get(event_id=uuid.UUID(int=1000))
+    assert (row.actor_id, row.latitude, row.longitude, row.reason_code) == (
+        postman.pk,
+        None,
+        None,
+        "",
+    )
+
+
+def test_events_insert_skips_a_stored_event_id_and_says_so(item, offices):
+    first = pending(item, offices["origin"], 0)
+    assert services._events_insert([first], user=None, label="system", now=NOW) == {first.event_id}
+
+    again = pending(item, offices["origin"], 0, code="sorting_out")  # same id, other content
+    new = pending(item, offices["origin"], 1)
+    later = NOW + timedelta(seconds=1)  # each call has its own server time
+    stored = services._events_insert([again, new], user=None, label="system", now=later)
+
+    assert stored == {new.event_id}
+    assert TrackingEvent.objects.get(event_id=first.event_id).code == "sorting_in"
+    assert TrackingEvent.objects.filter(item=item).count() == 3  # accepted + 2
+
+
+def test_items_status_write_changes_the_four_cached_columns_only(blocks, accept_kwargs, offices):
+    items = [
+        services.item_accept(actor=None, accepted_at=T0, **accept_kwargs).item for _ in range(3)
+    ]
+    first, second, untouched = items
+    for i, it in enumerate((first, second)):
+        it.status = "in_transit"
+        it.last_event_at = T0 + timedelta(hours=i + 1)
+        it.last_event_code = "sorting_in"
+        it.last_office_id = offices["delivery"].pk
+        it.receiver_name = "changed in memory only"
+
+    services._items_status_write([first, second])
+
+    rows = {
+        i.pk: (i.status, i.last_event_at, i.last_event_code, i.last_office_id, i.receiver_name)
+        for i in Item.objects.filter(pk__in=[it.pk for it in items])
+    }
+    receiver = accept_kwargs["receiver_name"]
+    delivery = offices["delivery"].pk
+    assert rows == {
+        first.pk: ("in_transit", T0 + timedelta(hours=1), "sorting_in", delivery, receiver),
+        second.pk: ("in_transit", T0 + timedelta(hours=2), "sorting_in", delivery, receiver),
+        untouched.pk: ("accepted", T0, "accepted", offices["origin"].pk, receiver),
+    }
