@@ -16,7 +16,12 @@ urlpatterns = [
     path("audit/", include("postops.core.urls")),
     # Public tracking, Vietnamese path; English through the language switch.
     path("tra-cuu/", items_views.track_page, name="tracking"),
+    path("items/", include("postops.items.urls")),
     path("payouts/", include("postops.payouts.urls")),
+    path("delivery/", include("postops.delivery.urls")),
+    path("returns/", include("postops.items.return_urls")),
+    path("cod/", include("postops.cod.urls")),
+    path("worklists/", include("postops.cod.worklist_urls")),
     path("dossiers/", include("postops.dossiers.urls")),
     path("", include("postops.public.urls")),
 ]

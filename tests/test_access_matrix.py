@@ -27,6 +27,9 @@ PAGES = {
     "/dossiers/procedures/": ALL - {Role.TELLER, Role.PARTNER},
     "/dossiers/procedures/import/": {Role.ADMIN, Role.MANAGER},
     "/dossiers/intake/": {Role.CLERK, Role.BDVHX, Role.SUPERVISOR},
+    "/items/accept/": {Role.CLERK, Role.BDVHX, Role.SUPERVISOR},
+    "/items/legacy-communes/search?q=dinh+lap": {Role.CLERK, Role.BDVHX, Role.SUPERVISOR},
+    "/items/accept/senders?sender_phone=0912345678": {Role.CLERK, Role.BDVHX, Role.SUPERVISOR},
 }
 
 

@@ -266,3 +266,224 @@ def item_promised_date(*, service: str, zone: str, accepted_on: date) -> date | 
     if days is None:
         return None
     return add_working_days(accepted_on, days)
+
+
+# --- Counter acceptance --------------------------------------------------------------------
+
+
+def acceptance_offices_for_user(user):
+    """The offices where ``user`` may accept items: the offices assigned to them (a clerk
+    works at their own counter, not anywhere in their subtree), active, ordered by code."""
+    from postops.network.models import Office
+
+    if not getattr(user, "is_authenticated", False):
+        return Office.objects.none()
+    return user.offices.filter(is_active=True).order_by("code")
+
+
+def service_indicator_choices() -> list[tuple[str, str]]:
+    """The active S10 prefixes as form choices: ``("EB", "EB · EMS trong nước")``."""
+    from .models import ServiceIndicator
+
+    return [
+        (i.prefix, f"{i.prefix} · {i.name or i.get_service_display()}")
+        for i in ServiceIndicator.objects.filter(is_active=True).order_by("prefix")
+    ]
+
+
+@dataclass
+class SenderSuggestion:
+    """A sender seen before at the user's offices, for the counter's phone lookup."""
+
+    name: str
+    phone: str
+    commune_code: str
+    commune_label: str
+    street: str
+    item: Item
+
+
+def sender_lookup(user, phone: str, limit: int = 5) -> list[SenderSuggestion]:
+    """Previous senders with this phone number at offices in ``user``'s scope, newest
+    first, one per distinct (name, address). Empty for fewer than 8 digits: a partial
+    number must not list strangers' names."""
+    from postops.network.models import Commune
+    from postops.network.selectors import office_scope_ids
+
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if len(digits) < 8:
+        return []
+    rows = (
+        Item.objects.filter(sender_phone=digits, origin_office_id__in=office_scope_ids(user))
+        .order_by("-accepted_at", "-pk")
+        .only(
+            "pk",
+            "sender_name",
+            "sender_phone",
+            "sender_scheme",
+            "sender_commune_code",
+            "sender_street",
+        )[:50]
+    )
+    seen: dict[tuple, Item] = {}
+    for item in rows:
+        key = (item.sender_name, item.sender_scheme, item.sender_commune_code, item.sender_street)
+        seen.setdefault(key, item)
+        if len(seen) == limit:
+            break
+    codes = {k[2] for k in seen if k[1] == "2025" and k[2]}
+    communes = {
+        c.code: f"{c.name}, {c.province.name}"
+        for c in Commune.objects.filter(code__in=codes).select_related("province")
+    }
+    return [
+        SenderSuggestion(
+            name=name,
+            phone=digits,
+            commune_code=code if scheme == "2025" else "",
+            commune_label=communes.get(code, "") if scheme == "2025" else "",
+            street=street,
+            item=item,
+        )
+        for (name, scheme, code, street), item in seen.items()
+    ]
+
+
+def legacy_commune_search(q: str, limit: int = 20) -> list:
+    """Communes of the pre-2025 scheme whose name (or district, or province) matches ``q``
+    without diacritics, for entering an old address at the counter. A 5-digit ``q`` finds
+    the commune with that old code."""
+    from postops.core.text import fold
+    from postops.network.models import LegacyCommune
+
+    text = " ".join(q.split())[:100]
+    qs = LegacyCommune.objects.select_related("district__province")
+    if text.isdigit() and len(text) == 5:
+        return list(qs.filter(code=text))
+    words = fold(text).split()
+    if not words:
+        return []
+    # The first word narrows the commune name; the others may name the district or province.
+    qs = qs.filter(search_name__contains=words[0])
+    found = []
+    for commune in qs.order_by("code")[:2000]:
+        haystack = " ".join(
+            (
+                commune.search_name,
+                commune.district.search_name,
+                commune.district.province.search_name,
+            )
+        )
+        if all(w in haystack for w in words):
+            found.append(commune)
+
+    def phrase_len(commune) -> int:
+        # How many leading words of the query the commune's own name holds as a phrase:
+        # "binh xa dinh lap" puts Xã Bính Xá (Đình Lập) before Xã Thái Bình (Đình Lập).
+        name = f" {commune.search_name} "
+        n = len(words)
+        while n and f" {' '.join(words[:n])} " not in name:
+            n -= 1
+        return n
+
+    found.sort(key=lambda c: (-phrase_len(c), c.code))
+    return found[:limit]
+
+
+@dataclass
+class AcceptanceQuote:
+    """What the counter shows before acceptance: the price, its parts and the promise."""
+
+    zone: str | None = None
+    quote: tariffs.Quote | None = None
+    version: TariffVersion | None = None
+    promised_date: date | None = None
+    error: str = ""  # a tariffs.TariffError code, or "legacy_address"/"unknown_commune"
+
+
+def acceptance_quote(
+    *,
+    office,
+    service: str,
+    receiver_commune_code: str,
+    weight_g: int,
+    cod_amount: int = 0,
+    declared_value: int = 0,
+    advice_of_delivery: bool = False,
+    on: date | None = None,
+) -> AcceptanceQuote:
+    """Price and promised date of an item about to be accepted at ``office`` (a 2025
+    receiver commune): the same computation ``services.item_accept`` stores."""
+    day = on or timezone.localdate()
+    zone = tariff_zone(office, receiver_commune_code)
+    if zone is None:
+        return AcceptanceQuote(error="unknown_commune")
+    result = AcceptanceQuote(zone=str(zone))
+    result.promised_date = item_promised_date(service=service, zone=str(zone), accepted_on=day)
+    try:
+        priced = tariff_quote(
+            service=service,
+            zone=str(zone),
+            weight_g=weight_g,
+            cod_amount=cod_amount,
+            declared_value=declared_value,
+            advice_of_delivery=advice_of_delivery,
+            on=day,
+        )
+    except tariffs.TariffError as exc:
+        result.error = exc.code
+    else:
+        result.quote, result.version = priced.quote, priced.version
+    return result
+
+
+def item_get_for_user(user, number: str) -> Item | None:
+    """The item with this number if ``user`` may see it: accepted at, bound for or last seen
+    at an office in their scope."""
+    from django.db.models import Q
+
+    from postops.network.selectors import office_scope_ids
+
+    number = s10.normalize(number)
+    if not s10.is_valid(number):
+        return None
+    scope = office_scope_ids(user)
+    return (
+        Item.objects.select_related("origin_office", "destination_office", "tariff_version")
+        .filter(number=number)
+        .filter(
+            Q(origin_office_id__in=scope)
+            | Q(destination_office_id__in=scope)
+            | Q(last_office_id__in=scope)
+        )
+        .first()
+    )
+
+
+def item_fee_parts(item: Item) -> tariffs.Quote | None:
+    """The parts of the stored fee (base, add-ons, VAT) for the receipt, priced again with
+    the item's own tariff version (versions that priced items are frozen). ``None`` when
+    the item was priced outside PostOps or the parts no longer add up to the fee."""
+    if item.tariff_version is None:
+        return None
+    from postops.network.address import address_from_fields
+
+    receiver = address_from_fields(item, "receiver")
+    if receiver is None or receiver.is_legacy:
+        return None
+    zone = tariff_zone(item.origin_office, receiver.commune_code)
+    if zone is None:
+        return None
+    try:
+        parts = tariffs.quote(
+            tariff_table(item.tariff_version),
+            service=item.service,
+            zone=zone,
+            weight_g=item.weight_g,
+            cod_amount=item.cod_amount,
+            declared_value=item.declared_value,
+            advice_of_delivery=item.advice_of_delivery,
+        )
+    except tariffs.TariffError:
+        return None
+    return parts if parts.total == item.fee else None

@@ -738,6 +738,9 @@ class _LostRace(Exception):
     """An insert was skipped by ON CONFLICT: another batch stored the same event_id first."""
 
 
+_EVENT_CODES = frozenset(e.value for e in rules.Event)
+
+
 def _parse_event(index: int, raw: dict, now: datetime, allowed: frozenset[str]):
     """A :class:`_Pending` or a rejection (reason, details) for one raw event."""
     try:
@@ -749,7 +752,7 @@ def _parse_event(index: int, raw: dict, now: datetime, allowed: frozenset[str]):
     if not s10.is_valid(number):
         return event_id, ("invalid_item_number", {})
     code = str(raw.get("code") or "")
-    if code not in {e.value for e in rules.Event}:
+    if code not in _EVENT_CODES:
         return event_id, ("unknown_code", {})
     if code not in allowed:
         return event_id, ("code_not_allowed", {})
@@ -878,13 +881,31 @@ def event_record(
 def _events_insert(to_insert: list[_Pending], *, user, label: str, now: datetime) -> set:
     """Insert the events, skipping event ids already stored; return the ids stored now.
 
-    On PostgreSQL one ``INSERT … SELECT FROM unnest(<one array per column>) ON CONFLICT
-    (event_id) DO NOTHING RETURNING event_id`` for the whole batch: one round trip that also
-    says which rows went in, instead of five 1,000-row INSERTs, a model instance per event
-    and a read-back (docs/benchmarks.md). Elsewhere (SQLite) the ORM's ``bulk_create`` and
-    the read-back.
+    On PostgreSQL one ``INSERT … SELECT FROM json_to_recordset(<the batch as one JSON
+    array>) ON CONFLICT (event_id) DO NOTHING RETURNING event_id``: one round trip that also
+    says which rows went in, one parameter to send (the JSON is built in C; per-value
+    adaptation of 5,000-element arrays cost about as much as the insert), instead of five
+    1,000-row INSERTs, a model instance per event and a read-back (docs/benchmarks.md).
+    Elsewhere (SQLite) the ORM's ``bulk_create`` and the read-back.
     """
     if connection.vendor == "postgresql":
+        rows = json.dumps(
+            [
+                {
+                    "event_id": str(p.event_id),
+                    "item_id": p.item.pk,
+                    "code": p.code,
+                    "office_id": p.office.pk,
+                    "occurred_at": p.occurred_at.isoformat(),
+                    "reason_code": p.reason_code,
+                    "action_code": p.action_code,
+                    "latitude": None if p.latitude is None else str(p.latitude),
+                    "longitude": None if p.longitude is None else str(p.longitude),
+                    "note": p.note,
+                }
+                for p in to_insert
+            ]
+        )
         with connection.cursor() as cursor:
             cursor.execute(
                 """
@@ -892,27 +913,13 @@ def _events_insert(to_insert: list[_Pending], *, user, label: str, now: datetime
                     reason_code, action_code, latitude, longitude, note, actor_id,
                     actor_label, recorded_at)
                 SELECT v.*, %s::bigint, %s, %s::timestamptz
-                FROM unnest(%s::uuid[], %s::bigint[], %s::varchar[], %s::bigint[],
-                            %s::timestamptz[], %s::varchar[], %s::varchar[], %s::numeric[],
-                            %s::numeric[], %s::varchar[]) AS v
+                FROM json_to_recordset(%s::json) AS v(event_id uuid, item_id bigint,
+                    code varchar, office_id bigint, occurred_at timestamptz, reason_code varchar,
+                    action_code varchar, latitude numeric, longitude numeric, note varchar)
                 ON CONFLICT (event_id) DO NOTHING
                 RETURNING event_id
                 """,
-                [
-                    getattr(user, "pk", None),
-                    label,
-                    now,
-                    [p.event_id for p in to_insert],
-                    [p.item.pk for p in to_insert],
-                    [p.code for p in to_insert],
-                    [p.office.pk for p in to_insert],
-                    [p.occurred_at for p in to_insert],
-                    [p.reason_code for p in to_insert],
-                    [p.action_code for p in to_insert],
-                    [p.latitude for p in to_insert],
-                    [p.longitude for p in to_insert],
-                    [p.note for p in to_insert],
-                ],
+                [getattr(user, "pk", None), label, now, rows],
             )
             return {row[0] for row in cursor.fetchall()}
     TrackingEvent.objects.bulk_create(
@@ -947,29 +954,34 @@ def _events_insert(to_insert: list[_Pending], *, user, label: str, now: datetime
 def _items_status_write(changed: list[Item]) -> None:
     """Write the status cache of the changed items (they are locked by this transaction).
 
-    On PostgreSQL one ``UPDATE … FROM unnest(…)`` for all of them. Django's ``bulk_update``
-    builds a ``CASE WHEN`` per row and column: compiling it for 5,000 items took most of a
-    batch's time (docs/benchmarks.md). Elsewhere (SQLite) ``bulk_update``.
+    On PostgreSQL one ``UPDATE … FROM json_to_recordset(…)`` for all of them. Django's
+    ``bulk_update`` builds a ``CASE WHEN`` per row and column: compiling it for 5,000 items
+    took most of a batch's time (docs/benchmarks.md). Elsewhere (SQLite) ``bulk_update``.
     """
     if connection.vendor == "postgresql":
+        rows = json.dumps(
+            [
+                {
+                    "id": i.pk,
+                    "status": i.status,
+                    "last_event_at": i.last_event_at.isoformat(),
+                    "last_event_code": i.last_event_code,
+                    "last_office_id": i.last_office_id,
+                }
+                for i in changed
+            ]
+        )
         with connection.cursor() as cursor:
             cursor.execute(
                 """
                 UPDATE items_item AS i
                 SET status = v.status, last_event_at = v.last_event_at,
                     last_event_code = v.last_event_code, last_office_id = v.last_office_id
-                FROM unnest(%s::bigint[], %s::varchar[], %s::timestamptz[], %s::varchar[],
-                            %s::bigint[])
-                    AS v(id, status, last_event_at, last_event_code, last_office_id)
+                FROM json_to_recordset(%s::json) AS v(id bigint, status varchar,
+                    last_event_at timestamptz, last_event_code varchar, last_office_id bigint)
                 WHERE i.id = v.id
                 """,
-                [
-                    [i.pk for i in changed],
-                    [i.status for i in changed],
-                    [i.last_event_at for i in changed],
-                    [i.last_event_code for i in changed],
-                    [i.last_office_id for i in changed],
-                ],
+                [rows],
             )
         return
     Item.objects.bulk_update(

@@ -59,6 +59,14 @@ STAFF_LINKS: tuple[StaffLink, ...] = (
         hotkey="o",
     ),
     StaffLink(
+        key="items_accept",
+        url_name="items:accept",
+        label=_("Nhận gửi bưu gửi"),
+        description=_("Quét hoặc cấp số hiệu, tính cước, in nhãn và biên nhận."),
+        roles=frozenset({"clerk", "bdvhx", "supervisor"}),
+        hotkey="a",
+    ),
+    StaffLink(
         key="dossier_intake",
         url_name="dossiers:intake_start",
         label=_("Nhận hồ sơ hành chính"),

@@ -1,8 +1,19 @@
 """Fixtures for the items app: a small office tree, configured prefixes, code lists."""
 
+from datetime import date
+
 import pytest
 
-from postops.items.models import CodeList, CodeListEntry, NumberBlock, ServiceIndicator
+from postops.items.models import (
+    CodeList,
+    CodeListEntry,
+    DeliveryStandard,
+    NumberBlock,
+    ServiceIndicator,
+    TariffRate,
+    TariffStep,
+    TariffVersion,
+)
 
 
 @pytest.fixture
@@ -121,3 +132,42 @@ def accept_kwargs(offices):
         "fee": 42000,
         "destination_office": offices["delivery"],
     }
+
+
+@pytest.fixture
+def tariff(db):
+    version = TariffVersion.objects.create(
+        name="Bảng cước 2026",
+        effective_from=date(2026, 1, 1),
+        vat_percent=10,
+        cod_per_mille=8,
+        cod_minimum=15000,
+        advice_of_delivery_fee=3000,
+    )
+    for zone, prices in (
+        ("same_commune", (10000, 15000)),
+        ("same_province", (12000, 18000)),
+        ("other_province", (20000, 30000)),
+    ):
+        TariffRate.objects.create(
+            version=version, service="ems", zone=zone, max_weight_g=500, price=prices[0]
+        )
+        TariffRate.objects.create(
+            version=version, service="ems", zone=zone, max_weight_g=2000, price=prices[1]
+        )
+    TariffStep.objects.create(
+        version=version, service="ems", zone="other_province", step_g=500, price=4000
+    )
+    return version
+
+
+@pytest.fixture
+def standards(db):
+    DeliveryStandard.objects.bulk_create(
+        [
+            DeliveryStandard(service="", zone="same_commune", working_days=1),
+            DeliveryStandard(service="", zone="same_province", working_days=2),
+            DeliveryStandard(service="", zone="other_province", working_days=4),
+            DeliveryStandard(service="registered", zone="other_province", working_days=5),
+        ]
+    )

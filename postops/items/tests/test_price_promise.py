@@ -10,50 +10,11 @@ from hypothesis import strategies as st
 
 from postops.core.models import HolidayOverride
 from postops.items import rules
-from postops.items.models import DeliveryStandard, TariffRate, TariffStep, TariffVersion
+from postops.items.models import TariffRate
 from postops.items.services import item_accept
 from postops.network.models import Commune
 
 T0 = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)  # Monday 2 March 2026, 08:30 in Hà Nội
-
-
-@pytest.fixture
-def tariff(db):
-    version = TariffVersion.objects.create(
-        name="Bảng cước 2026",
-        effective_from=date(2026, 1, 1),
-        vat_percent=10,
-        cod_per_mille=8,
-        cod_minimum=15000,
-        advice_of_delivery_fee=3000,
-    )
-    for zone, prices in (
-        ("same_commune", (10000, 15000)),
-        ("same_province", (12000, 18000)),
-        ("other_province", (20000, 30000)),
-    ):
-        TariffRate.objects.create(
-            version=version, service="ems", zone=zone, max_weight_g=500, price=prices[0]
-        )
-        TariffRate.objects.create(
-            version=version, service="ems", zone=zone, max_weight_g=2000, price=prices[1]
-        )
-    TariffStep.objects.create(
-        version=version, service="ems", zone="other_province", step_g=500, price=4000
-    )
-    return version
-
-
-@pytest.fixture
-def standards(db):
-    DeliveryStandard.objects.bulk_create(
-        [
-            DeliveryStandard(service="", zone="same_commune", working_days=1),
-            DeliveryStandard(service="", zone="same_province", working_days=2),
-            DeliveryStandard(service="", zone="other_province", working_days=4),
-            DeliveryStandard(service="registered", zone="other_province", working_days=5),
-        ]
-    )
 
 
 def _commune(offices, where):

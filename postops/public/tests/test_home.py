@@ -81,7 +81,7 @@ def test_clerk_start_page_links_to_the_office_tree_and_dossier_pages(make_user, 
     response = verified_client(make_user("clerk", full_name="Trần Thị Lan")).get("/")
     html = response.content.decode()
     assert "<h1>Xin chào, Trần Thị Lan</h1>" in html
-    assert _start_link_keys(response) == ["offices", "dossier_intake", "procedures"]
+    assert _start_link_keys(response) == ["offices", "items_accept", "dossier_intake", "procedures"]
     assert '<kbd class="start-link-key">Alt+O</kbd>' in html
     # The counter layout carries the keyboard scheme.
     assert 'class="shortcut-bar"' in html
@@ -132,7 +132,13 @@ def test_links_follow_roles(make_user, monkeypatch):
     def keys(*roles, **extra):
         return [link["key"] for link in staff_links_for_user(make_user(*roles, **extra))]
 
-    assert keys("clerk") == ["offices", "dossier_intake", "dossier_handovers", "procedures"]
+    assert keys("clerk") == [
+        "offices",
+        "items_accept",
+        "dossier_intake",
+        "dossier_handovers",
+        "procedures",
+    ]
     assert keys("postman") == ["offices", "procedures"]
     assert keys("auditor") == ["offices", "procedures", "audit"]
     assert keys("agency") == ["offices", "agency_inbox", "procedures"]

@@ -1,0 +1,29 @@
+from django.urls import path, register_converter
+
+from . import views
+
+
+class NumberConverter:
+    """An S10 number in a path: 13 letters and digits (checked by the selectors)."""
+
+    regex = "[A-Za-z]{2}[0-9]{9}[A-Za-z]{2}"
+
+    def to_python(self, value: str) -> str:
+        return value.upper()
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(NumberConverter, "s10")
+
+app_name = "items"
+urlpatterns = [
+    path("accept/", views.accept, name="accept"),
+    path("accept/quote", views.accept_quote, name="accept_quote"),
+    path("accept/senders", views.sender_lookup, name="sender_lookup"),
+    path("legacy-communes/search", views.legacy_commune_search, name="legacy_commune_search"),
+    path("<s10:number>/", views.item_detail, name="detail"),
+    path("<s10:number>/label.pdf", views.item_label, name="label"),
+    path("<s10:number>/receipt.pdf", views.item_receipt, name="receipt"),
+]
