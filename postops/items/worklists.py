@@ -1,0 +1,98 @@
+"""Supervisors' worklists of items that need a person (issue #3, item 13). Reads only.
+
+Each list is office-scoped (the items now at, or due to be delivered by, an office in the
+user's scope) and keyset-paginated (no OFFSET): a page is one indexed query however deep
+the reader goes. Oldest first: the longest-waiting item is the most urgent.
+
+- :func:`stale_items` — no tracking event for N days, not finished;
+- :func:`failed_attempt_items` — the latest event was a failed delivery (EMH), with the
+  number of attempts so far (two invitations 2 working days apart, then held or returned:
+  Postal Law 49/2010);
+- :func:`overdue_items` — past the promised delivery date and not delivered;
+- COD cash not handed over is in ``postops.cod.selectors.cod_not_handed_over_page``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from postops.core.keyset import Page, keyset_page
+from postops.network.selectors import office_scope_ids
+
+from . import rules
+from .models import Item
+
+PAGE_SIZE = 50
+DEFAULT_STALE_DAYS = 3
+
+_FINISHED = [s.value for s in rules.TERMINAL]
+
+
+def _base(user) -> QuerySet[Item]:
+    """Items at an office in scope, or to be delivered by one, with what a row shows."""
+    scope = office_scope_ids(user)
+    return (
+        Item.objects.filter(Q(last_office_id__in=scope) | Q(destination_office_id__in=scope))
+        .select_related("last_office", "destination_office")
+        .only(
+            "pk",
+            "number",
+            "service",
+            "status",
+            "cod_amount",
+            "accepted_at",
+            "promised_date",
+            "last_event_at",
+            "last_event_code",
+            "last_office__code",
+            "last_office__name",
+            "destination_office__code",
+            "destination_office__name",
+        )
+    )
+
+
+def stale_items(
+    user,
+    *,
+    days: int = DEFAULT_STALE_DAYS,
+    now: datetime | None = None,
+    cursor: str = "",
+    limit: int = PAGE_SIZE,
+) -> Page:
+    """Items with no event for ``days`` days or more that are not finished."""
+    now = now or timezone.now()
+    qs = (
+        _base(user)
+        .exclude(status__in=_FINISHED)
+        .filter(last_event_at__lte=now - timedelta(days=max(0, int(days))))
+    )
+    return keyset_page(qs, "last_event_at", cursor, limit, descending=False)
+
+
+def failed_attempt_items(user, *, cursor: str = "", limit: int = PAGE_SIZE) -> Page:
+    """Items whose latest event is a failed delivery, with ``attempts`` (failed-delivery
+    events so far) on each row; one query."""
+    qs = (
+        _base(user)
+        .filter(status=rules.Status.DELIVERY_FAILED)
+        .annotate(attempts=Count("events", filter=Q(events__code=rules.Event.DELIVERY_FAILED)))
+    )
+    return keyset_page(qs, "last_event_at", cursor, limit, descending=False)
+
+
+def overdue_items(
+    user, *, today: date | None = None, cursor: str = "", limit: int = PAGE_SIZE
+) -> Page:
+    """Items past their promised date (``promised_date`` before today), still on their way
+    to the receiver (not finished, not being returned)."""
+    today = today or timezone.localdate()
+    qs = (
+        _base(user)
+        .exclude(status__in=[*_FINISHED, rules.Status.RETURNING])
+        .filter(promised_date__lt=today)
+    )
+    return keyset_page(qs, "promised_date", cursor, limit, descending=False, kind=date)
