@@ -49,3 +49,11 @@ class ReconcileForm(forms.Form):
     )
     bank_reference = forms.CharField(label=_("Mã giao dịch trên sao kê"), max_length=64)
     note = forms.CharField(label=_("Ghi chú"), max_length=200, required=False)
+
+
+class KeyLinkForm(forms.Form):
+    prefix = forms.CharField(
+        label=_("Tiền tố khóa API của khách hàng"),
+        max_length=12,
+        help_text=_("12 ký tự đầu của khóa, như trong danh sách khóa API."),
+    )

@@ -202,6 +202,36 @@ def cod_sender_update(*, actor, sender: CodSender, request=None, **values) -> Co
     return sender
 
 
+def cod_sender_link_key(*, actor, sender: CodSender, key, linked: bool = True, request=None):
+    """Let a partner API key read ``sender``'s statements (or stop it: ``linked=False``).
+
+    Only keys with the ``partner`` role: a business sender's own system. Audited.
+    """
+    _require_money_role(actor)
+    _require_scope(actor, sender.office)
+    if key.role != "partner":
+        raise CodError(
+            "not_a_partner_key",
+            _("Chỉ khóa API của đối tác (khách hàng) mới được gắn với khách hàng thu hộ."),
+            field="api_keys",
+            status=422,
+        )
+    with transaction.atomic():
+        if linked:
+            sender.api_keys.add(key)
+        else:
+            sender.api_keys.remove(key)
+        _audit(
+            actor,
+            "cod.sender_link_key" if linked else "cod.sender_unlink_key",
+            sender,
+            after={"api_key": key.prefix},
+            office=sender.office,
+            request=request,
+        )
+    return sender
+
+
 # --- Collection (delivery app) --------------------------------------------------------------
 
 

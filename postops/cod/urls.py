@@ -13,4 +13,5 @@ urlpatterns = [
     path("senders/", views.sender_list, name="sender_list"),
     path("senders/<int:pk>/", views.sender_detail, name="sender_detail"),
     path("senders/<int:pk>/statements/", views.sender_batch_create, name="sender_batch_create"),
+    path("senders/<int:pk>/keys/", views.sender_keys, name="sender_keys"),
 ]

@@ -21,7 +21,7 @@ from postops.core.audit import audit_read
 from postops.public.layouts import layout_template
 
 from . import selectors, services, statements
-from .forms import BatchCreateForm, PayForm, ReconcileForm, SenderForm
+from .forms import BatchCreateForm, KeyLinkForm, PayForm, ReconcileForm, SenderForm
 from .models import BatchState
 
 cod_staff_required = role_required(*selectors.COD_VIEW_ROLES)
@@ -236,6 +236,8 @@ def _sender_context(request, sender, **extra):
         waiting_total=sum(c.amount for c in waiting),
         charges=selectors.sender_open_charges(sender),
         batches=selectors.batch_page_for_user(request.user, sender_id=sender.pk, limit=20).rows,
+        keys=list(sender.api_keys.order_by("prefix")),
+        key_form=extra.pop("key_form", None) or KeyLinkForm(),
         **extra,
     )
 
@@ -291,3 +293,48 @@ def sender_batch_create(request, pk):
         return redirect(reverse("cod:batch_detail", args=[result.batch.pk]))
     messages.error(request, _("Biểu mẫu đã hết hạn; thử lại."))
     return redirect("cod:sender_detail", sender.pk)
+
+
+@require_POST
+@cod_staff_required
+def sender_keys(request, pk):
+    """Link (or with ``unlink``, unlink) a partner API key to the sender."""
+    from postops.accounts.models import ApiKey
+
+    _require_act(request)
+    sender = _sender_or_404(request, pk)
+    form = KeyLinkForm(request.POST)
+    if form.is_valid():
+        key = ApiKey.objects.filter(
+            prefix=form.cleaned_data["prefix"].strip(), revoked_at__isnull=True
+        ).first()
+        if key is None:
+            form.add_error("prefix", _("Không có khóa API đang dùng với tiền tố này."))
+        else:
+            try:
+                services.cod_sender_link_key(
+                    actor=request.user,
+                    sender=sender,
+                    key=key,
+                    linked="unlink" not in request.POST,
+                    request=request,
+                )
+            except services.CodError as exc:
+                form.add_error("prefix", exc.message)
+            else:
+                messages.success(request, _("Đã cập nhật khóa API của khách hàng."))
+                return redirect("cod:sender_detail", sender.pk)
+    return render(
+        request,
+        "cod/sender_detail.html",
+        _sender_context(
+            request,
+            sender,
+            form=SenderForm(
+                initial={name: getattr(sender, name) for name in services.SENDER_FIELDS}
+            ),
+            batch_form=BatchCreateForm(),
+            key_form=form,
+        ),
+        status=422,
+    )
