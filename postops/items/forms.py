@@ -181,7 +181,7 @@ class AcceptForm(forms.Form):
                 "inputmode": "tel",
                 "autocomplete": "off",
                 "hx-get": reverse("items:sender_lookup"),
-                "hx-trigger": "change, keyup delay:400ms changed",
+                "hx-trigger": "input changed delay:400ms, change",
                 "hx-target": "#sender-suggestions",
                 "hx-sync": "this:replace",
             },
