@@ -53,6 +53,16 @@ def action_codes() -> list[CodeListEntry]:
     return code_list(CodeList.ACTION)
 
 
+def commune_names(codes) -> dict[str, str]:
+    """Commune names for 2025 commune codes, in one query ("Phường Đông Kinh")."""
+    from postops.network.models import Commune
+
+    codes = {c for c in codes if c}
+    if not codes:
+        return {}
+    return dict(Commune.objects.filter(code__in=codes).values_list("code", "name"))
+
+
 # --- The supervisor ---------------------------------------------------------------------------
 
 

@@ -407,6 +407,9 @@ def delivery_record(
         return replay
     entry = _entry_for(actor, number, timezone.localdate(device_time))
     item = entry.item
+    if item.status in item_rules.TERMINAL:
+        # Already delivered (or returned…): say so before asking to fix the form.
+        raise ActionRejected("invalid_transition")
     errors: dict[str, list[str]] = {}
     recipient_name = " ".join((recipient_name or "").split())
     if not recipient_name:

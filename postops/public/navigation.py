@@ -67,6 +67,22 @@ STAFF_LINKS: tuple[StaffLink, ...] = (
         hotkey="a",
     ),
     StaffLink(
+        key="delivery",
+        url_name="delivery:app",
+        label=_("Phát bưu gửi"),
+        description=_("Bảng kê hôm nay: quét số hiệu, ký nhận, thu hộ; làm việc cả khi mất mạng."),
+        roles=frozenset({"postman"}),
+        hotkey="b",
+    ),
+    StaffLink(
+        key="delivery_office",
+        url_name="delivery:office",
+        label=_("Điều phối phát"),
+        description=_("Giao bưu gửi cho bưu tá, theo dõi bảng kê, xác nhận bàn giao cuối ngày."),
+        roles=frozenset({"supervisor"}),
+        hotkey="l",
+    ),
+    StaffLink(
         key="dossier_intake",
         url_name="dossiers:intake_start",
         label=_("Nhận hồ sơ hành chính"),

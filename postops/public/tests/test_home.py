@@ -139,7 +139,7 @@ def test_links_follow_roles(make_user, monkeypatch):
         "dossier_handovers",
         "procedures",
     ]
-    assert keys("postman") == ["offices", "procedures"]
+    assert keys("postman") == ["offices", "delivery", "procedures"]
     assert keys("auditor") == ["offices", "procedures", "audit"]
     assert keys("agency") == ["offices", "agency_inbox", "procedures"]
     assert keys("partner") == ["api_docs"]
