@@ -13,6 +13,7 @@ from postops.accounts.api import router as accounts_router
 from postops.accounts.api_auth import PrincipalRateThrottle
 from postops.cod.api import router as cod_router
 from postops.core.api_errors import install_error_handlers
+from postops.dossiers.api import router as dossiers_router
 from postops.items.api import events_router as items_events_router
 from postops.items.api import public_router as items_public_router
 from postops.network.api import router as network_router
@@ -38,4 +39,5 @@ api.add_router("/network", network_router)
 api.add_router("/", payouts_router)
 api.add_router("/", items_public_router)
 api.add_router("/", items_events_router)
+api.add_router("/", dossiers_router)
 api.add_router("/", cod_router)

@@ -251,3 +251,64 @@ class IntakeForm(forms.Form):
         if send is None and back is None:
             return None
         return (send or 0, back or 0)
+
+
+class HandoverConfirmForm(forms.Form):
+    """The agency officer's confirmation of a handover record: when it was signed (the legal
+    filing time), by whom, and each dossier's appointment date and the agency's number."""
+
+    signed_at = forms.DateTimeField(
+        label=_("Thời điểm ký biên bản"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={
+            "required": _("Cần ghi thời điểm ký biên bản."),
+            "invalid": _("Thời điểm không hợp lệ."),
+        },
+        help_text=_("Thời điểm ký là thời điểm tiếp nhận hồ sơ hợp lệ."),
+    )
+    receiver_name = forms.CharField(label=_("Cán bộ nhận"), max_length=150, required=False)
+
+    def __init__(self, *args, dossiers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dossiers = list(dossiers)
+        if not self.is_bound:
+            self.initial.setdefault(
+                "signed_at", timezone.localtime().replace(second=0, microsecond=0)
+            )
+        for d in self.dossiers:
+            self.fields[f"appt_{d.pk}"] = forms.DateField(
+                label=_("Ngày hẹn trả (%(code)s)") % {"code": d.code},
+                required=False,
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                error_messages={"invalid": _("Ngày không hợp lệ.")},
+            )
+            self.fields[f"num_{d.pk}"] = forms.CharField(
+                label=_("Số hồ sơ của cơ quan (%(code)s)") % {"code": d.code},
+                max_length=45,
+                required=False,
+            )
+
+    def rows(self):
+        return [(d, self[f"appt_{d.pk}"], self[f"num_{d.pk}"]) for d in self.dossiers]
+
+    def appointments(self) -> dict[str, dict]:
+        data = self.cleaned_data
+        return {
+            d.code: {
+                "appointment_date": data.get(f"appt_{d.pk}"),
+                "agency_number": data.get(f"num_{d.pk}", ""),
+            }
+            for d in self.dossiers
+        }
+
+
+class ResultReadyForm(forms.Form):
+    ready_on = forms.DateField(
+        label=_("Ngày có kết quả"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": _("Cần ghi ngày có kết quả."),
+            "invalid": _("Ngày không hợp lệ."),
+        },
+    )

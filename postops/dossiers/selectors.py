@@ -28,6 +28,7 @@ from .models import (
     AgencyOfficer,
     Dossier,
     DossierEvent,
+    Handover,
     LegStandard,
     Procedure,
     ProcedureDocument,
@@ -365,3 +366,97 @@ def dossier_clocks(dossier: Dossier, today: date | None = None) -> Clocks:
         agency=rules.clock_state(dossier.agency_due, dossier.result_ready_on, today),
         agency_due=dossier.agency_due,
     )
+
+
+# --- Handovers -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PendingBatch:
+    """Dossiers waiting at ``office`` (and the offices under it) for one agency."""
+
+    office: object
+    agency: Agency
+    count: int
+    oldest: object
+
+
+def handover_pending_for_user(user) -> list[PendingBatch]:
+    """Per intake office of the user and per agency: how many dossiers are ``received`` and
+    not yet on a handover record (the clerk's "to hand over" list)."""
+    from django.db.models import Count, Min
+
+    from postops.network.selectors import office_subtree_ids
+
+    batches = []
+    for office in intake_offices_for_user(user):
+        rows = (
+            Dossier.objects.filter(
+                status=rules.Status.RECEIVED, office_id__in=office_subtree_ids(office)
+            )
+            .values("agency")
+            .annotate(count=Count("id"), oldest=Min("received_at"))
+            .order_by("agency")
+        )
+        agencies = Agency.objects.in_bulk([r["agency"] for r in rows])
+        for r in rows:
+            batches.append(PendingBatch(office, agencies[r["agency"]], r["count"], r["oldest"]))
+    return batches
+
+
+def handover_list_for_user(user) -> QuerySet[Handover]:
+    """Handover records the user may see: post staff those of offices in their scope, an
+    agency officer those addressed to their agency."""
+    qs = Handover.objects.select_related("office", "agency")
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    condition = Q(pk__in=[])
+    if has_role(user, *POST_ROLES, Role.AUDITOR, Role.ADMIN):
+        condition |= Q(office_id__in=office_scope_ids(user))
+    agency = agency_for_actor(user)
+    if agency is not None:
+        condition |= Q(agency=agency)
+    return qs.filter(condition)
+
+
+def handover_get_for_user(user, pk) -> Handover | None:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return handover_list_for_user(user).filter(pk=pk).first()
+
+
+def handover_dossiers(handover: Handover) -> QuerySet[Dossier]:
+    return handover.dossiers.select_related("procedure", "outbound_item").order_by("code")
+
+
+# --- API lookups (an agency key or officer, or post staff) -----------------------------------
+
+
+def dossier_for_principal(principal, code: str) -> Dossier | None:
+    """The dossier ``code`` if the API caller may see it: an agency's key or officer sees
+    its agency's dossiers; post staff those of offices in their scope."""
+    qs = Dossier.objects.select_related("procedure", "agency", "office", "outbound_item").filter(
+        code=code
+    )
+    agency = principal.agency
+    if agency is not None and Role.AGENCY in principal.roles:
+        if not agency.is_active:
+            return None
+        return qs.filter(agency=agency).first()
+    if principal.roles & set(POST_ROLES) or Role.AUDITOR in principal.roles:
+        return qs.filter(office_id__in=principal.office_scope).first()
+    return None
+
+
+def handover_for_principal(principal, code: str) -> Handover | None:
+    qs = Handover.objects.select_related("office", "agency").filter(code=code)
+    agency = principal.agency
+    if agency is not None and Role.AGENCY in principal.roles:
+        return qs.filter(agency=agency).first() if agency.is_active else None
+    if principal.roles & set(POST_ROLES) or Role.AUDITOR in principal.roles:
+        return qs.filter(office_id__in=principal.office_scope).first()
+    return None

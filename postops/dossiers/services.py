@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -27,7 +29,7 @@ from postops.core.text import fold
 from postops.items import services as item_services
 from postops.network.address import SCHEME_2025, Address, AddressError, address_to_fields
 from postops.network.models import Commune, Office
-from postops.network.selectors import office_scope_ids
+from postops.network.selectors import office_scope_ids, office_subtree_ids
 
 from . import rules, selectors
 from .models import (
@@ -38,9 +40,12 @@ from .models import (
     Dossier,
     DossierDocument,
     DossierEvent,
+    Handover,
     PaymentMethod,
     Procedure,
 )
+
+logger = logging.getLogger(__name__)
 
 # --- Actors ----------------------------------------------------------------------------------
 
@@ -502,9 +507,9 @@ def dossier_intake(
                             count=by_id[key].count,
                         )
                         for key, kind in sorted(
-                            documents.items(), key=lambda kv: by_id[kv[0]].position
+                            ((k, v) for k, v in documents.items() if k in by_id),
+                            key=lambda kv: by_id[kv[0]].position,
                         )
-                        if key in by_id
                     ]
                 )
             _event(dossier, dossier.status, "", actor, received_at)
@@ -556,3 +561,380 @@ def dossier_intake(
             return IntakeResult(previous, False)
         raise
     return IntakeResult(dossier, True)
+
+
+# --- Handover to the agency ------------------------------------------------------------------
+
+# A device clock may run a little ahead; a signing time further in the future is a typo.
+SIGNED_AT_TOLERANCE = timedelta(minutes=10)
+
+
+def _item_event(item, code: str, office: Office, occurred_at, note: str) -> None:
+    """Track the outbound item with the handover (no blocking: the legal record is the
+    dossier's; an item scanned elsewhere in between keeps its own history)."""
+    if item is None:
+        return
+    try:
+        item_services.event_record(
+            actor=None, item=item, code=code, office=office, occurred_at=occurred_at, note=note
+        )
+    except item_services.EventRejected as exc:
+        logger.warning("dossier item %s: %s refused (%s)", item.number, code, exc.reason)
+
+
+def handover_create(actor, *, office: Office, agency: Agency, request=None) -> Handover:
+    """Put every dossier for ``agency`` that was taken in at ``office`` or an office under
+    it, and is still waiting at the post (``received``), on one new handover record
+    (Decision 45/2016/QĐ-TTg Art. 6(5)). The outbound items go out for delivery."""
+    if actor is not None and office.pk not in set(office_scope_ids(actor)):
+        raise PermissionDenied(_("Bạn không có quyền thao tác tại đơn vị này."))
+    now = timezone.now()
+    with transaction.atomic():
+        dossiers = list(
+            Dossier.objects.select_for_update()
+            .filter(
+                agency=agency,
+                status=rules.Status.RECEIVED,
+                office_id__in=office_subtree_ids(office),
+            )
+            .select_related("outbound_item")
+            .order_by("code")
+        )
+        if not dossiers:
+            raise ValidationError(
+                {"agency": [_("Không có hồ sơ nào đang chờ giao cho cơ quan này.")]}
+            )
+        day = timezone.localdate(now)
+        handover = Handover.objects.create(
+            code=f"BB-{day:%y%m%d}-{_next_sequence('BB', day):04d}",
+            office=office,
+            agency=agency,
+            dossier_count=len(dossiers),
+            created_by=actor_user_and_label(actor)[0],
+        )
+        for dossier in dossiers:
+            _move(
+                dossier, rules.Status.IN_HANDOVER, actor, now, note=handover.code, handover=handover
+            )
+            item = dossier.outbound_item
+            if item is not None and item.status == "in_transit":
+                _item_event(item, "delivery_office_arrival", office, now, handover.code)
+            _item_event(item, "out_for_delivery", office, now, handover.code)
+        _audit(
+            actor,
+            "dossiers.handover_create",
+            handover,
+            after={
+                "code": handover.code,
+                "agency": agency.code,
+                "dossiers": [d.code for d in dossiers],
+            },
+            office=office,
+            request=request,
+        )
+    return handover
+
+
+@dataclass
+class ConfirmResult:
+    handover: Handover
+    confirmed: bool  # False: it was confirmed before (a replay changes nothing)
+
+
+def _check_actor_agency(actor, agency: Agency) -> None:
+    if actor is None:
+        return
+    if selectors.agency_for_actor(actor) != agency:
+        raise PermissionDenied(_("Chỉ cơ quan nhận hồ sơ mới xác nhận được biên bản này."))
+
+
+def handover_confirm(
+    actor,
+    handover: Handover,
+    *,
+    signed_at=None,
+    receiver_name: str = "",
+    appointments: dict[str, dict] | None = None,
+    request=None,
+) -> ConfirmResult:
+    """The agency signs the handover record: every dossier on it is ``filed`` at
+    ``signed_at``, **the legal filing time** (Decision 45/2016/QĐ-TTg Art. 6(5)); the
+    agency's deadline runs from that day. ``appointments`` maps a dossier code to
+    ``{"appointment_date", "agency_number"}`` from the appointment slip (giấy hẹn).
+
+    ``signed_at`` is the time written on the paper (default: now); it may not be in the
+    future nor before the record was made. Confirming again returns the first result.
+    """
+    _check_actor_agency(actor, handover.agency)
+    appointments = appointments or {}
+    now = timezone.now()
+    signed_at = signed_at or now
+    if timezone.is_naive(signed_at):
+        signed_at = timezone.make_aware(signed_at)
+    if handover.status == Handover.Status.CONFIRMED:
+        return ConfirmResult(handover, False)
+    errors: dict[str, list[str]] = {}
+    if signed_at > now + SIGNED_AT_TOLERANCE:
+        errors["signed_at"] = [_("Thời điểm ký không được ở tương lai.")]
+    elif signed_at < handover.created_at:
+        errors["signed_at"] = [_("Thời điểm ký không được trước khi lập biên bản.")]
+    codes = set(handover.dossiers.values_list("code", flat=True))
+    unknown = sorted(set(appointments) - codes)
+    if unknown:
+        errors["dossiers"] = [
+            _("Hồ sơ không có trong biên bản: %(codes)s.") % {"codes": ", ".join(unknown)}
+        ]
+    signed_on = timezone.localdate(signed_at)
+    numbers: dict[str, str] = {}
+    for code, values in sorted(appointments.items()):
+        appointment = values.get("appointment_date")
+        if appointment is not None and appointment < signed_on:
+            errors.setdefault("appointment_date", []).append(
+                _("Ngày hẹn của hồ sơ %(code)s trước ngày tiếp nhận.") % {"code": code}
+            )
+        number = (values.get("agency_number") or "").strip().upper()
+        if number:
+            try:
+                rules.agency_number_check(number, handover.agency.code)
+            except rules.NumberError as exc:
+                errors.setdefault("agency_number", []).append(
+                    f"{code}: {_(exc.message) % exc.params}"
+                )
+            numbers[code] = number
+    if (
+        len(set(numbers.values())) != len(numbers)
+        or Dossier.objects.filter(agency=handover.agency, agency_number__in=numbers.values())
+        .exclude(code__in=numbers)
+        .exists()
+    ):
+        errors.setdefault("agency_number", []).append(_("Số hồ sơ của cơ quan bị trùng."))
+    if errors:
+        raise ValidationError(errors)
+
+    user, label = actor_user_and_label(actor)
+    with transaction.atomic():
+        won = Handover.objects.filter(pk=handover.pk, status=Handover.Status.OPEN).update(
+            status=Handover.Status.CONFIRMED,
+            signed_at=signed_at,
+            confirmed_at=now,
+            confirmed_by=user,
+            confirmed_by_label=label,
+            receiver_name=" ".join(receiver_name.split())[:150],
+        )
+        if not won:
+            handover.refresh_from_db()
+            return ConfirmResult(handover, False)
+        handover.refresh_from_db()
+        dossiers = list(
+            handover.dossiers.select_for_update()
+            .select_related("procedure", "outbound_item")
+            .order_by("code")
+        )
+        for dossier in dossiers:
+            values = appointments.get(dossier.code, {})
+            fields = {
+                "filed_at": signed_at,
+                "agency_due": selectors.agency_due_for(dossier.procedure, signed_on),
+            }
+            if values.get("appointment_date"):
+                fields["appointment_date"] = values["appointment_date"]
+            if dossier.code in numbers:
+                fields["agency_number"] = numbers[dossier.code]
+            _move(dossier, rules.Status.FILED, actor, signed_at, note=handover.code, **fields)
+            _item_event(
+                dossier.outbound_item, "delivered", handover.office, signed_at, handover.code
+            )
+        _audit(
+            actor,
+            "dossiers.handover_confirm",
+            handover,
+            after={
+                "code": handover.code,
+                "signed_at": signed_at.isoformat(),
+                "dossiers": [d.code for d in dossiers],
+                "appointments": {
+                    c: str(v.get("appointment_date") or "") for c, v in sorted(appointments.items())
+                },
+            },
+            office=handover.office,
+            request=request,
+        )
+    return ConfirmResult(handover, True)
+
+
+# --- The agency's own registrations and results ----------------------------------------------
+
+
+def dossier_register(
+    actor,
+    *,
+    agency: Agency,
+    agency_number: str,
+    procedure_code: str,
+    applicant: dict,
+    delivery_address: Address | dict,
+    filed_at=None,
+    appointment_date=None,
+    idempotency_key: str = "",
+    request=None,
+) -> IntakeResult:
+    """Register a dossier the citizen filed at the agency's own desk for the post to return
+    its result (service form ``return``; issue #4, item 6).
+
+    ``agency_number`` must follow ``<agency code>-YYMMDD-XXXX`` (Circular 01/2018/TT-VPCP
+    Art. 19); it is unique per agency, so registering the same number again returns the
+    first dossier when the request is the same and refuses it (:class:`IdempotencyConflict`)
+    when it differs. The agency's deadline runs from ``filed_at`` (default: the number's
+    day).
+    """
+    _check_actor_agency(actor, agency)
+    agency_number = (agency_number or "").strip().upper()
+    now = timezone.now()
+    scope = _idempotency_scope(actor)
+    payload = {
+        "agency": agency.pk,
+        "agency_number": agency_number,
+        "procedure": procedure_code,
+        "applicant": {k: str(v) for k, v in sorted(applicant.items())},
+        "delivery_address": str(delivery_address),
+        "filed_at": filed_at.isoformat() if filed_at else "",
+        "appointment_date": str(appointment_date or ""),
+    }
+    digest = _request_hash(payload)
+    previous = _replay(scope, idempotency_key, digest)
+    if previous is not None:
+        return IntakeResult(previous, False)
+    existing = Dossier.objects.filter(agency=agency, agency_number=agency_number).first()
+    if agency_number and existing is not None:
+        if existing.request_hash != digest:
+            raise IdempotencyConflict(existing)
+        return IntakeResult(existing, False)
+
+    errors: dict[str, list[str]] = {}
+    filed_on = None
+    try:
+        filed_on = rules.agency_number_check(agency_number, agency.code)
+    except rules.NumberError as exc:
+        errors["agency_number"] = [_(exc.message) % exc.params]
+    procedure = (
+        Procedure.objects.select_related("agency")
+        .filter(code=(procedure_code or "").strip(), is_active=True)
+        .first()
+    )
+    if procedure is None:
+        errors["procedure_code"] = [_("Không có thủ tục đang áp dụng với mã này.")]
+    elif not procedure.postal_allowed:
+        errors["procedure_code"] = [_("Thủ tục này không trả kết quả qua bưu chính.")]
+    today = timezone.localdate(now)
+    person = _check_applicant(applicant, errors, today)
+    delivery = _address(delivery_address, "delivery_address", errors, required=True)
+    if filed_at is not None:
+        if timezone.is_naive(filed_at):
+            filed_at = timezone.make_aware(filed_at)
+        if filed_at > now + SIGNED_AT_TOLERANCE:
+            errors.setdefault("filed_at", []).append(
+                _("Thời điểm tiếp nhận không được ở tương lai.")
+            )
+        else:
+            filed_on = timezone.localdate(filed_at)
+    if appointment_date is not None and filed_on is not None and appointment_date < filed_on:
+        errors.setdefault("appointment_date", []).append(_("Ngày hẹn trước ngày tiếp nhận."))
+    if errors:
+        raise ValidationError(errors)
+
+    quote = selectors.dossier_fee_quote(
+        procedure=procedure,
+        office=None,
+        service_form=rules.ServiceForm.RETURN,
+        delivery_commune_code=delivery.commune_code,
+        weight_g=200,
+        on=today,
+    )
+    user, _label = actor_user_and_label(actor)
+    try:
+        with transaction.atomic():
+            code = rules.dossier_code(today, _next_sequence(rules.DOSSIER_CODE_PREFIX, today))
+            dossier = Dossier(
+                code=code,
+                procedure=procedure,
+                agency=agency,
+                service_form=rules.ServiceForm.RETURN,
+                channel=Channel.AGENCY,
+                status=rules.Status.REGISTERED,
+                intake_by=user,
+                received_at=now,
+                applicant_name=person["name"],
+                applicant_id_number=person["id_number"],
+                applicant_phone=person["phone"],
+                weight_g=200,
+                postal_fee_return=quote.fees.postal_return if quote.fees else 0,
+                tariff_version=quote.tariff_version if quote.fees else None,
+                agency_number=agency_number,
+                filed_at=filed_at,
+                appointment_date=appointment_date,
+                agency_due=selectors.agency_due_for(procedure, filed_on),
+                idempotency_scope=scope if idempotency_key else "",
+                idempotency_key=idempotency_key,
+                request_hash=digest,
+                **address_to_fields(delivery, "delivery"),
+            )
+            dossier.save(force_insert=True)
+            _event(dossier, dossier.status, "", actor, now)
+            _audit(
+                actor,
+                "dossiers.register",
+                dossier,
+                after={
+                    "code": code,
+                    "agency": agency.code,
+                    "agency_number": agency_number,
+                    "procedure": procedure.code,
+                },
+                request=request,
+            )
+    except IntegrityError:
+        previous = (
+            _replay(scope, idempotency_key, digest)
+            or Dossier.objects.filter(agency=agency, agency_number=agency_number).first()
+        )
+        if previous is not None:
+            if previous.request_hash != digest:
+                raise IdempotencyConflict(previous) from None
+            return IntakeResult(previous, False)
+        raise
+    return IntakeResult(dossier, True)
+
+
+def dossier_result_ready(actor, dossier: Dossier, *, ready_on, request=None) -> bool:
+    """The agency says the result is ready (issue #4, item 6). Returns ``False`` when it was
+    recorded before with the same day (a replay); a different day is refused."""
+    _check_actor_agency(actor, dossier.agency)
+    if dossier.status == rules.Status.RESULT_READY:
+        if dossier.result_ready_on == ready_on:
+            return False
+        raise StatusConflict(dossier, rules.Status.RESULT_READY)
+    today = timezone.localdate()
+    errors = {}
+    if ready_on > today:
+        errors["date"] = [_("Ngày có kết quả không được ở tương lai.")]
+    filed_on = timezone.localdate(dossier.filed_at) if dossier.filed_at else None
+    if filed_on and ready_on < filed_on:
+        errors["date"] = [_("Ngày có kết quả không được trước ngày tiếp nhận.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        _move(
+            dossier,
+            rules.Status.RESULT_READY,
+            actor,
+            timezone.now(),
+            result_ready_on=ready_on,
+        )
+        _audit(
+            actor,
+            "dossiers.result_ready",
+            dossier,
+            after={"code": dossier.code, "result_ready_on": ready_on.isoformat()},
+            request=request,
+        )
+    return True

@@ -10,6 +10,12 @@ urlpatterns = [
     path("procedures/<int:pk>/guidance.pdf", views.guidance_sheet, name="guidance_sheet"),
     path("intake/", views.intake_start, name="intake_start"),
     path("intake/<int:pk>/", views.intake, name="intake"),
+    path("handovers/", views.handover_list, name="handover_list"),
+    path("handovers/new/", views.handover_create, name="handover_create"),
+    path("handovers/<int:pk>/", views.handover_detail, name="handover_detail"),
+    path("handovers/<int:pk>/bien-ban.pdf", views.handover_pdf, name="handover_pdf"),
+    path("agency/", views.agency_inbox, name="agency_inbox"),
     path("<int:pk>/", views.dossier_detail, name="dossier_detail"),
     path("<int:pk>/phieu-gui.pdf", views.dossier_receipt, name="dossier_receipt"),
+    path("<int:pk>/result-ready/", views.dossier_result_ready, name="dossier_result_ready"),
 ]

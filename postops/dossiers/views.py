@@ -9,9 +9,10 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -25,7 +26,13 @@ from postops.public.layouts import layout_template
 
 from . import pdf, rules, selectors, services
 from .catalogue import COLUMNS, procedures_import
-from .forms import CatalogueImportForm, IntakeForm, ProcedureSearchForm
+from .forms import (
+    CatalogueImportForm,
+    HandoverConfirmForm,
+    IntakeForm,
+    ProcedureSearchForm,
+    ResultReadyForm,
+)
 from .models import Dossier
 
 catalogue_readers = role_required(*selectors.CATALOGUE_ROLES)
@@ -306,3 +313,175 @@ def pdf_response(data: bytes, filename: str) -> HttpResponse:
     # Printed forms carry personal data: never kept by browsers or proxies.
     response["Cache-Control"] = "no-store"
     return response
+
+
+# --- Handover to the agency ------------------------------------------------------------------
+
+HANDOVER_STAFF = ("clerk", "supervisor")
+handover_staff = role_required(*HANDOVER_STAFF)
+handover_readers = role_required(*HANDOVER_STAFF, "agency", "manager", "auditor", "admin")
+agency_officers = role_required("agency")
+
+
+@handover_staff
+@require_http_methods(["GET"])
+def handover_list(request):
+    return render(
+        request,
+        "dossiers/handover_list.html",
+        _context(
+            request,
+            pending=selectors.handover_pending_for_user(request.user),
+            handovers=selectors.handover_list_for_user(request.user)[:50],
+        ),
+    )
+
+
+@handover_staff
+@require_http_methods(["POST"])
+def handover_create(request):
+    offices = {o.pk: o for o in selectors.intake_offices_for_user(request.user)}
+    office = offices.get(_int(request.POST.get("office")))
+    agency = selectors.agency_list().filter(pk=_int(request.POST.get("agency"))).first()
+    if office is None or agency is None:
+        raise Http404
+    try:
+        handover = services.handover_create(
+            request.user, office=office, agency=agency, request=request
+        )
+    except ValidationError as exc:
+        for messages_ in exc.message_dict.values():
+            for message in messages_:
+                messages.error(request, message)
+        return redirect("dossiers:handover_list")
+    messages.success(
+        request,
+        _("Đã lập biên bản %(code)s gồm %(count)d hồ sơ.")
+        % {"code": handover.code, "count": handover.dossier_count},
+    )
+    return redirect("dossiers:handover_detail", handover.pk)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _handover_or_404(request, pk):
+    handover = selectors.handover_get_for_user(request.user, pk)
+    if handover is None:
+        raise Http404
+    return handover
+
+
+@handover_readers
+@require_http_methods(["GET", "POST"])
+def handover_detail(request, pk):
+    handover = _handover_or_404(request, pk)
+    dossiers = list(selectors.handover_dossiers(handover))
+    is_receiver = selectors.agency_for_actor(request.user) == handover.agency
+    form = None
+    status = 200
+    if is_receiver and handover.status == handover.Status.OPEN:
+        posted = request.method == "POST"
+        form = HandoverConfirmForm(request.POST if posted else None, dossiers=dossiers)
+        if posted and form.is_valid():
+            try:
+                services.handover_confirm(
+                    request.user,
+                    handover,
+                    signed_at=form.cleaned_data["signed_at"],
+                    receiver_name=form.cleaned_data["receiver_name"],
+                    appointments=form.appointments(),
+                    request=request,
+                )
+            except ValidationError as exc:
+                _confirm_errors(form, exc, dossiers)
+                status = 422
+            else:
+                messages.success(
+                    request,
+                    _("Đã xác nhận tiếp nhận %(count)d hồ sơ theo biên bản %(code)s.")
+                    % {"count": len(dossiers), "code": handover.code},
+                )
+                return redirect("dossiers:handover_detail", handover.pk)
+        elif posted:
+            status = 422
+    elif request.method == "POST":
+        raise PermissionDenied
+    return render(
+        request,
+        "dossiers/handover_detail.html",
+        _context(request, handover=handover, dossiers=dossiers, form=form, is_receiver=is_receiver),
+        status=status,
+    )
+
+
+def _confirm_errors(form, exc: ValidationError, dossiers) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@handover_readers
+@require_http_methods(["GET"])
+def handover_pdf(request, pk):
+    handover = _handover_or_404(request, pk)
+    audit_read(request.user, handover, ["applicant_name"], request=request)
+    return pdf_response(pdf.handover_pdf(handover), f"bien-ban-{handover.code}.pdf")
+
+
+@agency_officers
+@require_http_methods(["GET"])
+def agency_inbox(request):
+    agency = selectors.agency_for_actor(request.user)
+    handovers = selectors.handover_list_for_user(request.user)
+    waiting = (
+        selectors.dossier_list_for_user(request.user)
+        .filter(status__in=["filed", "registered"])
+        .order_by("agency_due", "code")[:200]
+        if agency
+        else []
+    )
+    return render(
+        request,
+        "dossiers/agency_inbox.html",
+        _context(
+            request,
+            agency=agency,
+            open_handovers=handovers.filter(status="open"),
+            confirmed=handovers.filter(status="confirmed")[:30],
+            waiting=waiting,
+            result_form=ResultReadyForm(initial={"ready_on": timezone.localdate()}),
+        ),
+    )
+
+
+@agency_officers
+@require_http_methods(["POST"])
+def dossier_result_ready(request, pk):
+    dossier = _dossier_or_404(request, pk)
+    form = ResultReadyForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect("dossiers:agency_inbox")
+    try:
+        services.dossier_result_ready(
+            request.user, dossier, ready_on=form.cleaned_data["ready_on"], request=request
+        )
+    except ValidationError as exc:
+        for errors in exc.message_dict.values():
+            for message in errors:
+                messages.error(request, message)
+    except services.StatusConflict:
+        messages.error(
+            request, _("Hồ sơ %(code)s chưa thể ghi có kết quả.") % {"code": dossier.code}
+        )
+    except PermissionDenied:
+        raise Http404 from None
+    else:
+        messages.success(request, _("Đã ghi có kết quả hồ sơ %(code)s.") % {"code": dossier.code})
+    return redirect("dossiers:agency_inbox")

@@ -81,7 +81,13 @@ def test_clerk_start_page_links_to_the_office_tree_and_dossier_pages(make_user, 
     response = verified_client(make_user("clerk", full_name="Trần Thị Lan")).get("/")
     html = response.content.decode()
     assert "<h1>Xin chào, Trần Thị Lan</h1>" in html
-    assert _start_link_keys(response) == ["offices", "items_accept", "dossier_intake", "procedures"]
+    assert _start_link_keys(response) == [
+        "offices",
+        "items_accept",
+        "dossier_intake",
+        "dossier_handovers",
+        "procedures",
+    ]
     assert '<kbd class="start-link-key">Alt+O</kbd>' in html
     # The counter layout carries the keyboard scheme.
     assert 'class="shortcut-bar"' in html
