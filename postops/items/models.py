@@ -271,6 +271,8 @@ class Item(SenderAddress, ReceiverAddress, models.Model):
         related_name="items",
         verbose_name=_("khóa API gửi"),
     )
+    # The partner's own reference (order number), echoed in the API and the webhooks.
+    sender_reference = models.CharField(_("mã đơn của người gửi"), max_length=64, blank=True)
     idempotency_scope = models.CharField(max_length=40, blank=True, editable=False)
     idempotency_key = models.CharField(max_length=255, blank=True, editable=False)
     request_hash = models.CharField(max_length=64, blank=True, editable=False)
@@ -524,3 +526,121 @@ class DeliveryStandard(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service or '*'} {self.zone}: J+{self.working_days}"
+
+
+# --- Partner API: idempotent answers, status webhooks ------------------------------------
+
+
+class ApiIdempotencyRecord(models.Model):
+    """The first answer to a write API request, kept by (caller, ``Idempotency-Key``).
+
+    Stripe's rules: a replay of the same request returns this answer (status and body); the
+    same key with another body or on another endpoint is refused. Only answers of requests
+    that ran are kept: a request refused by validation leaves no record, so the caller may
+    fix it and retry with the same key. The record is written in the same transaction as
+    what the request changed.
+    """
+
+    scope = models.CharField(max_length=40)  # "key:<pk>" or "user:<pk>"
+    key = models.CharField(max_length=255)
+    endpoint = models.CharField(max_length=100)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(default=0)
+    response = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("phản hồi lưu theo khóa chống lặp")
+        verbose_name_plural = _("phản hồi lưu theo khóa chống lặp")
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="apiidempotency_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key} {self.endpoint} → {self.status_code}"
+
+
+class WebhookEndpoint(models.Model):
+    """Where a partner key's status webhooks go: one URL and the secret that signs them.
+
+    The signature (``X-PostOps-Signature: t=<unix time>,v1=<hex>``) is HMAC-SHA256 of
+    ``"<t>.<body>"`` with ``secret``, as Stripe signs its webhooks; the receiver recomputes
+    it and refuses old timestamps. The secret must be kept readable to sign, so it is shown
+    to administrators only.
+    """
+
+    api_key = models.OneToOneField(
+        "accounts.ApiKey",
+        on_delete=models.CASCADE,
+        related_name="webhook",
+        verbose_name=_("khóa API"),
+    )
+    url = models.URLField(_("địa chỉ nhận (URL)"), max_length=500)
+    secret = models.CharField(
+        _("khóa ký"),
+        max_length=100,
+        blank=True,
+        help_text=_("Để trống để hệ thống tự tạo."),
+    )
+    is_active = models.BooleanField(_("đang dùng"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("địa chỉ webhook")
+        verbose_name_plural = _("địa chỉ webhook")
+
+    def __str__(self) -> str:
+        return f"{self.api_key} → {self.url}"
+
+
+class WebhookState(models.TextChoices):
+    PENDING = "pending", _("Chờ gửi")
+    DELIVERED = "delivered", _("Đã gửi")
+    FAILED = "failed", _("Gửi thất bại, đã dừng")
+
+
+class WebhookDelivery(models.Model):
+    """One webhook to send (the outbox): written in the transaction that changed the item's
+    status, sent afterwards by a task, retried with exponential backoff until the receiver
+    answers 2xx or the attempts run out. ``id`` is sent as ``X-PostOps-Delivery`` so that
+    the receiver can drop a repeat."""
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    endpoint = models.ForeignKey(
+        WebhookEndpoint,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("địa chỉ webhook"),
+    )
+    item = models.ForeignKey(
+        Item, on_delete=models.CASCADE, related_name="+", verbose_name=_("bưu gửi")
+    )
+    event_type = models.CharField(_("loại"), max_length=40)
+    payload = models.JSONField(_("nội dung"))
+    state = models.CharField(
+        _("trạng thái"),
+        max_length=10,
+        choices=WebhookState.choices,
+        default=WebhookState.PENDING,
+    )
+    attempts = models.PositiveSmallIntegerField(_("số lần gửi"), default=0)
+    next_attempt_at = models.DateTimeField(_("gửi lần tới lúc"), null=True, blank=True)
+    last_attempt_at = models.DateTimeField(_("gửi lần cuối lúc"), null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(
+        _("mã HTTP lần cuối"), null=True, blank=True
+    )
+    last_error = models.CharField(_("lỗi lần cuối"), max_length=500, blank=True)
+    delivered_at = models.DateTimeField(_("gửi được lúc"), null=True, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lần gửi webhook")
+        verbose_name_plural = _("nhật ký gửi webhook")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="webhook_due_idx"),
+            models.Index(fields=["endpoint", "-created_at"], name="webhook_endpoint_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.item_id} → {self.state}"
