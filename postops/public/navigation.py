@@ -127,6 +127,32 @@ STAFF_LINKS: tuple[StaffLink, ...] = (
         hotkey="t",
     ),
     StaffLink(
+        key="sender_requests",
+        url_name="returns:page",
+        label=_("Yêu cầu của người gửi"),
+        description=_("Chuyển hoàn, rút lại hoặc đổi người nhận, địa chỉ trước khi phát."),
+        roles=frozenset({"clerk", "supervisor"}),
+        hotkey="y",
+    ),
+    StaffLink(
+        key="cod",
+        url_name="cod:batch_list",
+        label=_("Tiền thu hộ (COD)"),
+        description=_("Lập bảng kê trả tiền cho người gửi, ghi nhận chuyển tiền và đối soát."),
+        roles=frozenset({"supervisor", "manager", "auditor"}),
+        hotkey="c",
+    ),
+    StaffLink(
+        key="worklists",
+        url_name="worklists:index",
+        label=_("Việc cần xử lý"),
+        description=_(
+            "Bưu gửi không có hành trình mới, phát không thành công, quá hạn; tiền thu hộ chưa nộp."
+        ),
+        roles=frozenset({"supervisor", "manager"}),
+        hotkey="w",
+    ),
+    StaffLink(
         key="audit",
         url_name="core:audit_list",
         label=_("Nhật ký kiểm soát"),

@@ -87,6 +87,7 @@ def test_clerk_start_page_links_to_the_office_tree_and_dossier_pages(make_user, 
         "dossier_intake",
         "dossier_handovers",
         "procedures",
+        "sender_requests",
     ]
     assert '<kbd class="start-link-key">Alt+O</kbd>' in html
     # The counter layout carries the keyboard scheme.
@@ -144,9 +145,10 @@ def test_links_follow_roles(make_user, monkeypatch):
         "dossier_intake",
         "dossier_handovers",
         "procedures",
+        "sender_requests",
     ]
     assert keys("postman") == ["offices", "delivery", "procedures"]
-    assert keys("auditor") == ["offices", "procedures", "audit"]
+    assert keys("auditor") == ["offices", "procedures", "cod", "audit"]
     assert keys("agency") == ["offices", "agency_inbox", "procedures"]
     assert keys("partner") == ["api_docs"]
     assert keys() == []
@@ -159,6 +161,8 @@ def test_links_follow_roles_for_two_factor_users(make_user, monkeypatch):
     assert [link["key"] for link in staff_links_for_user(manager)] == [
         "offices",
         "procedures",
+        "cod",
+        "worklists",
         "audit",
     ]
     admin = make_user("admin")
@@ -189,6 +193,7 @@ def test_a_page_not_built_yet_is_left_out(make_user, monkeypatch):
     assert [link["key"] for link in staff_links_for_user(make_user("auditor"))] == [
         "offices",
         "procedures",
+        "cod",
     ]
 
 
