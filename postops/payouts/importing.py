@@ -1,17 +1,25 @@
 """Payroll import: a CSV or XLSX file → beneficiaries and payroll lines of one period.
 
-Rules (issue #5, item 3):
+Rules (issue #5, item 3; ADR 0003):
 
-* every row is validated with ``PayrollRowIn`` (the API's schema); every error is reported
-  with its row number (as the spreadsheet shows it, header = row 1), column (the header
-  text of the file), a stable code and a Vietnamese message;
+* every row is checked by ``rows.check_row`` (the rules ``PayrollRowIn`` also uses); every
+  error is reported with its row number (as the spreadsheet shows it, header = row 1),
+  column (the header text of the file), a stable code and a Vietnamese message;
 * a file with any error imports nothing, unless the operator chose "valid rows only";
 * importing the same file again changes nothing: the SHA-256 of a file already imported
   into the period short-cuts to a ``duplicate`` job, and rows are matched on natural keys
-  (programme + beneficiary code, period + beneficiary), so an identical row is a no-op;
-* the file is streamed and written in batches (``BATCH_SIZE`` rows per ``bulk_create``),
-  with a fixed number of queries per batch and none per row, all in one transaction so a
-  rejected file leaves nothing behind.
+  (programme + beneficiary code, period + beneficiary), so an identical row is a no-op.
+
+Two passes, so that progress is visible and a rejected file costs no write:
+
+1. **Read and check** (no transaction): rows are checked as they stream in; every
+   ``BATCH_SIZE`` rows, three queries look up the people, ID numbers and lines already
+   known, and the job's counters are saved (a page polls them for its progress bar). The
+   outcome is a plan: people and lines to create or change, as plain tuples.
+2. **Write** (one transaction, the period row locked): the plan goes in with ``COPY`` on
+   PostgreSQL (``bulk``), so the file lands whole or not at all. A concurrent import that
+   changed the same people in between makes the write fail on a constraint; the job is
+   then ``failed`` with nothing written, and the operator imports the file again.
 
 An existing beneficiary's details are updated from the file (the paying agency's list is
 the source of truth); an existing line of the period is updated while the period is still
@@ -21,25 +29,28 @@ the source of truth); an existing line of the period is updated while the period
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
-from dataclasses import dataclass
+import logging
 from typing import IO, Any
 
-from django.db import transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from pydantic import ValidationError
 
 from postops.core.audit import audit_record
 from postops.core.text import fold
 from postops.network.models import Commune, Office
 
-from . import rules
+from . import bulk, rules
 from .models import Beneficiary, ImportJob, PayrollLine, PayrollPeriod
-from .readers import COLUMNS, FileFormatError, Header, read_rows, row_values
-from .schemas import PayrollRowIn
+from .readers import COLUMNS, FileFormatError, Header, read_rows
+from .rows import check_row
+
+logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 2000
+# Error rows kept in the job (the counters count them all); a file where every one of
+# 100,000 rows is wrong needs a fix at the source, not a 100,000-line report.
+MAX_ERRORS = 10_000
 
 # When a row names no payout point and the person has none yet: the commune's point, in
 # this order of office kinds (a village/commune payout point first, the post office last).
@@ -50,21 +61,23 @@ _POINT_KIND_ORDER = {
     Office.Kind.POST_OFFICE: 3,
 }
 
-_BENEFICIARY_FIELDS = (
+# Columns written by the import, in the order of the tuples the plan holds.
+PERSON_FIELDS = (
     "full_name",
     "search_name",
     "date_of_birth",
     "sex",
     "id_number",
     "address",
+    "village",
     "commune_id",
     "default_payout_point_id",
 )
-_LINE_FIELDS = ("payout_point_id", "amount", "arrears", "months", "home_payout", "note")
+LINE_FIELDS = ("payout_point_id", "amount", "arrears", "months", "home_payout", "note")
 
 
 class _Rejected(Exception):
-    """Raised inside the transaction to undo a file that has errors."""
+    """Raised to stop an import whose file has errors."""
 
 
 def file_sha256(stream: IO[bytes]) -> str:
@@ -88,37 +101,55 @@ def _file_error_message(error: FileFormatError) -> str:
     return messages.get(error.code, _("Không đọc được tệp."))
 
 
-_PYDANTIC_MESSAGES = {
-    "string_too_long": lambda ctx: (
-        _("Quá dài (tối đa %(max)s ký tự).") % {"max": ctx.get("max_length")}
-    ),
-}
+class _Folder:
+    """``fold`` with a per-word cache: a payroll repeats the same few hundred name words."""
+
+    def __init__(self):
+        self.words: dict[str, str] = {}
+
+    def __call__(self, text: str) -> str:
+        words = self.words
+        out = []
+        for word in text.split():
+            folded = words.get(word)
+            if folded is None:
+                if len(words) > 200_000:
+                    words.clear()
+                folded = words[word] = word.lower() if word.isascii() else fold(word)
+            if folded:
+                out.append(folded)
+        return " ".join(out)
 
 
-@dataclass
-class _Valid:
-    number: int
-    row: PayrollRowIn
-
-
-class _Importer:
-    """Validates rows and writes them in batches; keeps the counters and the error list."""
+class _Planner:
+    """Pass 1: checks rows, looks up what exists per batch, and plans the writes."""
 
     def __init__(self, period: PayrollPeriod, header: Header, job: ImportJob):
         self.period = period
         self.job = job
-        self.programme = period.programme
+        self.programme_id = period.programme_id
         self.header = header
+        self.positions = list(header.positions.items())
+        self.today = timezone.localdate()
+        self.fold = _Folder()
+        self.villages: dict[str, str] = {}
         self.total = 0
         self.invalid_rows: set[int] = set()
         self.errors: list[dict] = []
-        self.batch: list[_Valid] = []
+        self.error_count = 0
+        self.batch: list[tuple[int, dict]] = []
         self.seen_codes: set[str] = set()
         self.seen_ids: set[str] = set()
-        self.created_beneficiaries = 0
-        self.updated_beneficiaries = 0
-        self.created_lines = 0
-        self.updated_lines = 0
+        # The plan: new people by code; changes as (pk, *PERSON_FIELDS); new lines as
+        # (person pk or code, row number, *LINE_FIELDS); line changes as (pk, *LINE_FIELDS).
+        self.new_people: dict[str, tuple] = {}
+        self.changed_people: list[tuple] = []
+        self.new_lines: list[tuple] = []
+        self.changed_lines: list[tuple] = []
+        # A programme's first file: nobody to look up, batch after batch.
+        self.programme_has_people = Beneficiary.objects.filter(
+            programme_id=self.programme_id
+        ).exists()
         self.communes = set(Commune.objects.values_list("code", flat=True))
         self.points: dict[str, int] = {}
         commune_points: dict[str, tuple[int, str, int]] = {}
@@ -137,33 +168,26 @@ class _Importer:
 
     def error(self, number: int, key: str, code: str, message: str) -> None:
         self.invalid_rows.add(number)
+        self.error_count += 1
+        if len(self.errors) >= MAX_ERRORS:
+            return
         column = self.header.label(key) if key in COLUMNS else key
         self.errors.append({"row": number, "column": column, "code": code, "message": message})
-
-    def _validation_errors(self, number: int, exc: ValidationError) -> None:
-        for err in exc.errors(include_url=False):
-            ctx = err.get("ctx") or {}
-            key = str(err["loc"][0]) if err["loc"] else ctx.get("column", "")
-            code = "required" if err["type"] == "missing" else err["type"]
-            if code in _PYDANTIC_MESSAGES:
-                message = _PYDANTIC_MESSAGES[code](ctx)
-            elif code == "required":
-                message = _("Bắt buộc nhập.")
-            else:
-                message = err["msg"]
-            self.error(number, key, code, message)
 
     # --- rows ---------------------------------------------------------------------------
 
     def add(self, number: int, cells: list[Any]) -> None:
         self.total += 1
-        values = row_values(self.header, cells)
-        try:
-            row = PayrollRowIn.model_validate(values)
-        except ValidationError as exc:
-            self._validation_errors(number, exc)
+        size = len(cells)
+        values = {key: (cells[i] if i < size else None) for key, i in self.positions}
+        row, problems = check_row(values, self.today)
+        if problems:
+            for key, exc in problems:
+                message = _(exc.message)
+                self.error(number, key, exc.code, message % exc.params if exc.params else message)
             return
-        if row.beneficiary_code in self.seen_codes:
+        code, id_number = row["beneficiary_code"], row["id_number"]
+        if code in self.seen_codes:
             self.error(
                 number,
                 "beneficiary_code",
@@ -171,7 +195,7 @@ class _Importer:
                 _("Mã số đã xuất hiện ở một dòng trước trong tệp."),
             )
             return
-        if row.id_number in self.seen_ids:
+        if id_number in self.seen_ids:
             self.error(
                 number,
                 "id_number",
@@ -179,172 +203,256 @@ class _Importer:
                 _("Số CCCD đã xuất hiện ở một dòng trước trong tệp."),
             )
             return
-        self.seen_codes.add(row.beneficiary_code)
-        self.seen_ids.add(row.id_number)
-        self.batch.append(_Valid(number, row))
+        self.seen_codes.add(code)
+        self.seen_ids.add(id_number)
+        self.batch.append((number, row))
         if len(self.batch) >= BATCH_SIZE:
             self.flush()
 
     def flush(self) -> None:
+        """Plan one batch against what the database holds, then save the counters."""
         batch, self.batch = self.batch, []
-        if not batch:
-            return
-        codes = [item.row.beneficiary_code for item in batch]
-        existing = {
-            b.code: b for b in Beneficiary.objects.filter(programme=self.programme, code__in=codes)
-        }
-        id_owner = dict(
-            Beneficiary.objects.filter(
-                programme=self.programme, id_number__in=[item.row.id_number for item in batch]
-            ).values_list("id_number", "code")
+        if batch:
+            self._plan(batch)
+        invalid = len(self.invalid_rows)
+        ImportJob.objects.filter(pk=self.job.pk).update(
+            total=self.total, valid=self.total - invalid, invalid=invalid
         )
-        lines = {
-            line.beneficiary_id: line
-            for line in PayrollLine.objects.filter(
-                period=self.period, beneficiary__in=[b.pk for b in existing.values()]
+
+    def _plan(self, batch: list[tuple[int, dict]]) -> None:
+        programme_id = self.programme_id
+        existing: dict[str, tuple] = {}
+        id_owner: dict[str, str] = {}
+        lines: dict[int, tuple] = {}
+        if self.programme_has_people:
+            people = bulk.select_in(
+                Beneficiary,
+                ("id", "code", *PERSON_FIELDS),
+                {"programme_id": programme_id},
+                "code",
+                [row["beneficiary_code"] for _n, row in batch],
             )
-        }
-        to_create: list[tuple[_Valid, Beneficiary, int]] = []
-        to_update: list[Beneficiary] = []
-        ready: list[tuple[_Valid, Beneficiary, int]] = []
-        for item in batch:
-            row = item.row
-            if row.commune_code not in self.communes:
+            existing = {values[1]: values for values in people}
+            id_owner = dict(
+                bulk.select_in(
+                    Beneficiary,
+                    ("id_number", "code"),
+                    {"programme_id": programme_id},
+                    "id_number",
+                    [row["id_number"] for _n, row in batch],
+                )
+            )
+        if existing:
+            # The period's own lines (not carried ones) of the people already known.
+            known_lines = bulk.select_in(
+                PayrollLine,
+                ("id", "beneficiary_id", "carried_from_id", *LINE_FIELDS),
+                {"period_id": self.period.pk},
+                "beneficiary_id",
+                [values[0] for values in existing.values()],
+            )
+            lines = {v[1]: (v[0], v[1], *v[3:]) for v in known_lines if v[2] is None}
+        for number, row in batch:
+            code = row["beneficiary_code"]
+            commune = row["commune_code"]
+            if commune not in self.communes:
                 self.error(
-                    item.number,
+                    number,
                     "commune_code",
                     "unknown_commune",
-                    _("Không có xã/phường mã %(code)s.") % {"code": row.commune_code},
+                    _("Không có xã/phường mã %(code)s.") % {"code": commune},
                 )
                 continue
-            owner = id_owner.get(row.id_number)
-            if owner is not None and owner != row.beneficiary_code:
+            owner = id_owner.get(row["id_number"])
+            if owner is not None and owner != code:
                 self.error(
-                    item.number,
+                    number,
                     "id_number",
                     "duplicate_person",
                     _("Số CCCD này đã thuộc đối tượng mã %(code)s của chương trình.")
                     % {"code": owner},
                 )
                 continue
-            beneficiary = existing.get(row.beneficiary_code)
-            point_id = self._point(item, beneficiary)
+            known = existing.get(code)
+            point_id = self._point(number, row, known)
             if point_id is None:
                 continue
-            if beneficiary is None:
-                beneficiary = Beneficiary(programme=self.programme, code=row.beneficiary_code)
-                self._fill(beneficiary, row, point_id)
-                to_create.append((item, beneficiary, point_id))
-            else:
-                if self._fill(beneficiary, row, point_id if row.payout_point_code else None):
-                    to_update.append(beneficiary)
-                ready.append((item, beneficiary, point_id))
-        if to_create:
-            Beneficiary.objects.bulk_create([b for _i, b, _p in to_create], batch_size=BATCH_SIZE)
-            self.created_beneficiaries += len(to_create)
-            ready.extend(to_create)
-        if to_update:
-            Beneficiary.objects.bulk_update(
-                to_update, [*_BENEFICIARY_FIELDS, "updated_at"], batch_size=BATCH_SIZE
+            person = (
+                row["full_name"],
+                self.fold(row["full_name"]),
+                row["date_of_birth"],
+                row["sex"],
+                row["id_number"],
+                row["address"],
+                row["village"] or self._village(row["address"]),
+                commune,
             )
-            self.updated_beneficiaries += len(to_update)
-        self._write_lines(ready, lines)
+            line = (
+                point_id,
+                row["amount"],
+                row["arrears"],
+                row["months"],
+                row["home_payout"],
+                row["note"],
+            )
+            if known is None:
+                self.new_people[code] = (*person, point_id)
+                self.new_lines.append((code, number, *line))
+                continue
+            # An existing person keeps their default point unless the row names one.
+            default_point = point_id if row["payout_point_code"] else known[-1]
+            if (*person, default_point) != known[2:]:
+                self.changed_people.append((known[0], *person, default_point))
+            current = lines.get(known[0])
+            if current is None:
+                self.new_lines.append((known[0], number, *line))
+            elif line != current[2:]:
+                self.changed_lines.append((current[0], *line))
 
-    def _point(self, item: _Valid, beneficiary: Beneficiary | None) -> int | None:
-        row = item.row
-        if row.payout_point_code:
-            point_id = self.points.get(row.payout_point_code)
+    def _village(self, address: str) -> str:
+        village = self.villages.get(address)
+        if village is None:
+            if len(self.villages) > 100_000:
+                self.villages.clear()
+            village = self.villages[address] = rules.village_from_address(address, self.fold)
+        return village
+
+    def _point(self, number: int, row: dict, known: tuple | None) -> int | None:
+        code = row["payout_point_code"]
+        if code:
+            point_id = self.points.get(code)
             if point_id is None:
                 self.error(
-                    item.number,
+                    number,
                     "payout_point_code",
                     "unknown_payout_point",
-                    _("Không có điểm chi trả mã %(code)s.") % {"code": row.payout_point_code},
+                    _("Không có điểm chi trả mã %(code)s.") % {"code": code},
                 )
             return point_id
-        if beneficiary is not None and beneficiary.default_payout_point_id:
-            return beneficiary.default_payout_point_id
-        point_id = self.commune_point.get(row.commune_code)
+        if known is not None and known[-1]:
+            return known[-1]
+        point_id = self.commune_point.get(row["commune_code"])
         if point_id is None:
             self.error(
-                item.number,
+                number,
                 "payout_point_code",
                 "no_payout_point",
                 _("Xã/phường %(code)s chưa có điểm chi trả; ghi rõ mã điểm chi trả.")
-                % {"code": row.commune_code},
+                % {"code": row["commune_code"]},
             )
         return point_id
-
-    @staticmethod
-    def _fill(beneficiary: Beneficiary, row: PayrollRowIn, point_id: int | None) -> bool:
-        """Copy the row onto the beneficiary; True when something changed."""
-        values = {
-            "full_name": row.full_name,
-            "search_name": fold(row.full_name),
-            "date_of_birth": row.date_of_birth,
-            "sex": row.sex,
-            "id_number": row.id_number,
-            "address": row.address,
-            "commune_id": row.commune_code,
-        }
-        if point_id is not None:
-            values["default_payout_point_id"] = point_id
-        changed = False
-        for name, value in values.items():
-            if getattr(beneficiary, name) != value:
-                setattr(beneficiary, name, value)
-                changed = True
-        if changed:
-            beneficiary.updated_at = timezone.now()
-        return changed
-
-    def _write_lines(
-        self, ready: Iterable[tuple[_Valid, Beneficiary, int]], lines: dict[int, PayrollLine]
-    ) -> None:
-        new_lines: list[PayrollLine] = []
-        changed_lines: list[PayrollLine] = []
-        for item, beneficiary, point_id in ready:
-            row = item.row
-            values = {
-                "payout_point_id": point_id,
-                "amount": row.amount,
-                "arrears": row.arrears,
-                "months": row.months,
-                "home_payout": row.home_payout,
-                "note": row.note,
-            }
-            line = lines.get(beneficiary.pk)
-            if line is None:
-                new_lines.append(
-                    PayrollLine(
-                        period=self.period,
-                        beneficiary_id=beneficiary.pk,
-                        row_number=item.number,
-                        import_job=self.job,
-                        **values,
-                    )
-                )
-            elif any(getattr(line, k) != v for k, v in values.items()):
-                for name, value in values.items():
-                    setattr(line, name, value)
-                changed_lines.append(line)
-        if new_lines:
-            PayrollLine.objects.bulk_create(new_lines, batch_size=BATCH_SIZE)
-            self.created_lines += len(new_lines)
-        if changed_lines:
-            PayrollLine.objects.bulk_update(changed_lines, _LINE_FIELDS, batch_size=BATCH_SIZE)
-            self.updated_lines += len(changed_lines)
 
     def sorted_errors(self) -> list[dict]:
         return sorted(self.errors, key=lambda e: e["row"])
 
+    def counters(self, *, written: bool, with_errors: bool = True) -> dict:
+        invalid = len(self.invalid_rows)
+        values = {
+            "total": self.total,
+            "valid": self.total - invalid,
+            "invalid": invalid,
+            "created_lines": len(self.new_lines) if written else 0,
+            "updated_lines": len(self.changed_lines) if written else 0,
+            "created_beneficiaries": len(self.new_people) if written else 0,
+            "updated_beneficiaries": len(self.changed_people) if written else 0,
+        }
+        if with_errors:
+            values["errors"] = self.sorted_errors()
+        return values
+
+
+def _write(plan: _Planner, now) -> None:
+    """Pass 2: write the plan (inside the caller's transaction)."""
+    people = list(plan.new_people.items())
+    ids = bulk.reserve_ids(Beneficiary, len(people))
+    person_columns = ("programme_id", "code", *PERSON_FIELDS, "passport_number", "is_suspended")
+    stamps = ("created_at", "updated_at")
+    if ids is not None:
+        bulk.insert(
+            Beneficiary,
+            ("id", *person_columns, *stamps),
+            [
+                (pk, plan.programme_id, code, *values, "", False, now, now)
+                for pk, (code, values) in zip(ids, people, strict=True)
+            ],
+        )
+        person_ids = {code: pk for pk, (code, _v) in zip(ids, people, strict=True)}
+    else:
+        bulk.insert(
+            Beneficiary,
+            (*person_columns, *stamps),
+            [(plan.programme_id, code, *values, "", False, now, now) for code, values in people],
+        )
+        person_ids = {}
+        codes = [code for code, _v in people]
+        for start in range(0, len(codes), BATCH_SIZE):
+            person_ids.update(
+                Beneficiary.objects.filter(
+                    programme_id=plan.programme_id, code__in=codes[start : start + BATCH_SIZE]
+                ).values_list("code", "pk")
+            )
+    bulk.update(
+        Beneficiary,
+        ("id", *PERSON_FIELDS, "updated_at"),
+        [(*values, now) for values in plan.changed_people],
+    )
+    line_columns = ("period_id", "beneficiary_id", "row_number", "import_job_id", *LINE_FIELDS)
+    bulk.insert(
+        PayrollLine,
+        line_columns,
+        [
+            (
+                plan.period.pk,
+                person if isinstance(person, int) else person_ids[person],
+                number,
+                plan.job.pk,
+                *line,
+            )
+            for person, number, *line in plan.new_lines
+        ],
+    )
+    bulk.update(PayrollLine, ("id", *LINE_FIELDS), plan.changed_lines)
+
 
 def _finish(job: ImportJob, status: str, **fields) -> ImportJob:
     job.status = status
+    job.stage = ImportJob.Stage.FINISHED
     job.finished_at = timezone.now()
     for name, value in fields.items():
         setattr(job, name, value)
     job.save()
+    return job
+
+
+def _period_closed_error() -> dict:
+    return {
+        "row": 0,
+        "column": "",
+        "code": "period_not_open",
+        "message": _("Kỳ chi trả đã qua bước nhập danh sách; không nhập thêm được."),
+    }
+
+
+def _duplicate_of(period: PayrollPeriod, sha: str, job: ImportJob) -> ImportJob | None:
+    return (
+        ImportJob.objects.filter(period=period, file_sha256=sha, status=ImportJob.Status.DONE)
+        .exclude(pk=job.pk)
+        .order_by("pk")
+        .first()
+    )
+
+
+def _finish_duplicate(actor, job: ImportJob, previous: ImportJob) -> ImportJob:
+    with transaction.atomic():
+        _finish(
+            job,
+            ImportJob.Status.DUPLICATE,
+            total=previous.total,
+            valid=previous.valid,
+            invalid=previous.invalid,
+            errors=previous.errors,
+        )
+        audit_record(actor, "payouts.import_duplicate", job, after={"same_as": previous.pk})
     return job
 
 
@@ -359,8 +467,8 @@ def payroll_import(
 ) -> ImportJob:
     """Import one payroll file into ``period`` and return its job with the report.
 
-    ``stream`` is a binary, seekable file. ``job`` is given when the API queued the file;
-    otherwise a job is created here. The period must still be "imported".
+    ``stream`` is a binary, seekable file. ``job`` is given when the file was queued (API,
+    upload page); otherwise a job is created here. The period must still be "imported".
     """
     sha = file_sha256(stream)
     # A partner's API key acts too; only a staff user goes into the "by" columns.
@@ -376,59 +484,24 @@ def payroll_import(
     else:
         job.file_sha256 = sha
     job.status = ImportJob.Status.RUNNING
-    job.save(update_fields=["status", "file_sha256"])
+    job.stage = ImportJob.Stage.READING
+    job.save(update_fields=["status", "stage", "file_sha256"])
 
     if period.status != rules.IMPORTED:
-        error = {
-            "row": 0,
-            "column": "",
-            "code": "period_not_open",
-            "message": _("Kỳ chi trả đã qua bước nhập danh sách; không nhập thêm được."),
-        }
-        return _finish(job, ImportJob.Status.REJECTED, errors=[error])
-
-    previous = (
-        ImportJob.objects.filter(period=period, file_sha256=sha, status=ImportJob.Status.DONE)
-        .exclude(pk=job.pk)
-        .order_by("pk")
-        .first()
-    )
+        return _finish(job, ImportJob.Status.REJECTED, errors=[_period_closed_error()])
+    previous = _duplicate_of(period, sha, job)
     if previous is not None:
-        with transaction.atomic():
-            _finish(
-                job,
-                ImportJob.Status.DUPLICATE,
-                total=previous.total,
-                valid=previous.valid,
-                invalid=previous.invalid,
-                errors=previous.errors,
-            )
-            audit_record(actor, "payouts.import_duplicate", job, after={"same_as": previous.pk})
-        return job
+        return _finish_duplicate(actor, job, previous)
 
-    importer: _Importer | None = None
+    # Pass 1: read and check, saving the counters after every batch.
     try:
-        with transaction.atomic():
-            header, rows = read_rows(stream, file_name)
-            importer = _Importer(period, header, job)
-            for number, cells in rows:
-                importer.add(number, cells)
-            importer.flush()
-            if importer.invalid_rows and not valid_only:
-                raise _Rejected
-            if period.imported_by_id is None and user is not None:
-                PayrollPeriod.objects.filter(pk=period.pk).update(imported_by=user)
-            _finish(job, ImportJob.Status.DONE, **_counters(importer))
-            audit_record(
-                actor,
-                "payouts.import",
-                job,
-                after={
-                    "period": period.pk,
-                    "file_sha256": sha,
-                    **_counters(importer, with_errors=False),
-                },
-            )
+        header, rows = read_rows(stream, file_name)
+        plan = _Planner(period, header, job)
+        job.rows_expected = header.expected_rows
+        job.save(update_fields=["rows_expected"])
+        for number, cells in rows:
+            plan.add(number, cells)
+        plan.flush()
     except FileFormatError as exc:
         error = {
             "row": 1 if exc.code in ("missing_column", "duplicate_column") else 0,
@@ -436,28 +509,48 @@ def payroll_import(
             "code": exc.code,
             "message": _file_error_message(exc),
         }
-        _finish(job, ImportJob.Status.REJECTED, errors=[error])
+        return _finish(job, ImportJob.Status.REJECTED, errors=[error])
+    if plan.invalid_rows and not valid_only:
+        return _finish(job, ImportJob.Status.REJECTED, **plan.counters(written=False))
+
+    # Pass 2: write everything in one transaction.
+    ImportJob.objects.filter(pk=job.pk).update(stage=ImportJob.Stage.WRITING)
+    try:
+        with transaction.atomic():
+            locked = PayrollPeriod.objects.select_for_update().get(pk=period.pk)
+            if locked.status != rules.IMPORTED:
+                raise _Rejected
+            previous = _duplicate_of(period, sha, job)
+            if previous is not None:
+                return _finish_duplicate(actor, job, previous)
+            _write(plan, timezone.now())
+            if locked.imported_by_id is None and user is not None:
+                PayrollPeriod.objects.filter(pk=period.pk).update(imported_by=user)
+            _finish(job, ImportJob.Status.DONE, **plan.counters(written=True))
+            audit_record(
+                actor,
+                "payouts.import",
+                job,
+                after={
+                    "period": period.pk,
+                    "file_sha256": sha,
+                    **plan.counters(written=True, with_errors=False),
+                },
+            )
     except _Rejected:
-        assert importer is not None
-        counters = _counters(importer)
-        counters.update(
-            created_lines=0, updated_lines=0, created_beneficiaries=0, updated_beneficiaries=0
+        return _finish(job, ImportJob.Status.REJECTED, errors=[_period_closed_error()])
+    except (IntegrityError, DatabaseError) as exc:
+        logger.warning("payroll import %s failed while writing: %s", job.pk, exc)
+        error = {
+            "row": 0,
+            "column": "",
+            "code": "write_conflict",
+            "message": _(
+                "Danh sách vừa được thay đổi bởi một lượt nhập khác nên chưa ghi được; "
+                "không có dòng nào được nhập. Hãy nhập lại tệp."
+            ),
+        }
+        return _finish(
+            job, ImportJob.Status.FAILED, **{**plan.counters(written=False), "errors": [error]}
         )
-        _finish(job, ImportJob.Status.REJECTED, **counters)
     return job
-
-
-def _counters(importer: _Importer, *, with_errors: bool = True) -> dict:
-    invalid = len(importer.invalid_rows)
-    values = {
-        "total": importer.total,
-        "valid": importer.total - invalid,
-        "invalid": invalid,
-        "created_lines": importer.created_lines,
-        "updated_lines": importer.updated_lines,
-        "created_beneficiaries": importer.created_beneficiaries,
-        "updated_beneficiaries": importer.updated_beneficiaries,
-    }
-    if with_errors:
-        values["errors"] = importer.sorted_errors()
-    return values

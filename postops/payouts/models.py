@@ -145,26 +145,34 @@ class Beneficiary(models.Model):
         MALE = "M", _("Nam")
         FEMALE = "F", _("Nữ")
 
+    # Indexes are few on purpose: every one is paid for on each of a payroll's ~100,000 rows
+    # (the unique (programme, code) index serves lookups by programme).
     programme = models.ForeignKey(
         Programme,
         on_delete=models.PROTECT,
         related_name="beneficiaries",
         verbose_name=_("chương trình"),
+        db_index=False,
     )
     code = models.CharField(_("mã số"), max_length=40)
     full_name = models.CharField(_("họ và tên"), max_length=150)
-    # fold(full_name): what "name without diacritics" search matches.
-    search_name = models.CharField(max_length=150, db_index=True, editable=False)
+    # fold(full_name): what "name without diacritics" search matches (a substring match,
+    # which a b-tree index does not serve; a trigram index would, see ADR 0003).
+    search_name = models.CharField(max_length=150, editable=False)
     date_of_birth = models.DateField(_("ngày sinh"), null=True, blank=True)
     sex = models.CharField(_("giới tính"), max_length=1, choices=Sex.choices, blank=True)
-    id_number = models.CharField(_("số CCCD"), max_length=12, db_index=True)
+    id_number = models.CharField(_("số CCCD"), max_length=12)
     passport_number = models.CharField(_("số hộ chiếu"), max_length=20, blank=True)
     address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
+    # Thôn/bản/xóm: from the file's village column, else read from the address
+    # (``rules.village_from_address``); payout lists are ordered by it.
+    village = models.CharField(_("thôn, bản"), max_length=100, blank=True)
     commune = models.ForeignKey(
         "network.Commune",
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("xã/phường"),
+        db_index=False,
     )
     default_payout_point = models.ForeignKey(
         "network.Office",
@@ -189,6 +197,12 @@ class Beneficiary(models.Model):
                 condition=~Q(id_number=""),
                 name="beneficiary_person_unique",
             ),
+        ]
+        indexes = [
+            # Exact matches only (teller search by ID number; commune lists): plain b-trees,
+            # without the extra LIKE-pattern copy Django adds for db_index on text columns.
+            models.Index(fields=["id_number"], name="beneficiary_id_number_idx"),
+            models.Index(fields=["commune"], name="beneficiary_commune_idx"),
         ]
 
     def __str__(self) -> str:
@@ -259,8 +273,16 @@ class ImportJob(models.Model):
     """One payroll file import: counters and the per-row error report.
 
     Kept here until ``postops.core`` offers a generic import job. ``file_sha256`` plus the
-    period makes a re-import of the same file a no-op.
+    period makes a re-import of the same file a no-op. While the job runs, ``stage`` and
+    the counters are written after every batch (committed), so a page can show progress
+    against ``rows_expected`` (an estimate from the file's line count).
     """
+
+    class Stage(models.TextChoices):
+        QUEUED = "", _("Chờ")
+        READING = "reading", _("Đang đọc và kiểm tra")
+        WRITING = "writing", _("Đang ghi dữ liệu")
+        FINISHED = "finished", _("Xong")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Chờ xử lý")
@@ -288,6 +310,14 @@ class ImportJob(models.Model):
     created_beneficiaries = models.PositiveIntegerField(_("đối tượng mới"), default=0)
     updated_beneficiaries = models.PositiveIntegerField(_("đối tượng cập nhật"), default=0)
     errors = models.JSONField(_("lỗi"), default=list, blank=True)
+    stage = models.CharField(
+        _("bước"), max_length=10, choices=Stage.choices, default=Stage.QUEUED, blank=True
+    )
+    rows_expected = models.PositiveIntegerField(_("số dòng ước tính"), null=True, blank=True)
+    # The rejected job whose file this one imports again, keeping only the valid rows.
+    retry_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="retries"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -301,6 +331,19 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} {self.file_name} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status not in (self.Status.PENDING, self.Status.RUNNING)
+
+    @property
+    def progress_percent(self) -> int | None:
+        """Rows read against the estimate, 0–99 while running (``None``: no estimate)."""
+        if self.is_finished:
+            return 100
+        if not self.rows_expected:
+            return None
+        return min(99, self.total * 100 // self.rows_expected)
 
     def report(self) -> dict:
         """The public shape of a job (CLI, API): status, counters and row errors."""
@@ -319,6 +362,8 @@ class PayrollLine(models.Model):
     ``amount`` is the sum due for the ``months`` the line covers (two months may be paid
     together at Tết or after a disaster); ``arrears`` is back pay on top. Paid means a
     ``Payout`` exists for the line; ``carried_from`` links an unpaid line moved on at month end.
+    A person has one line of their own per period (the imported one) and may have carried
+    lines next to it; each line is paid once.
     """
 
     period = models.ForeignKey(
@@ -327,11 +372,13 @@ class PayrollLine(models.Model):
     beneficiary = models.ForeignKey(
         Beneficiary, on_delete=models.PROTECT, related_name="lines", verbose_name=_("người hưởng")
     )
+    # Served by the (payout_point, period) index below.
     payout_point = models.ForeignKey(
         "network.Office",
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("điểm chi trả"),
+        db_index=False,
     )
     amount = models.BigIntegerField(_("số tiền (đồng)"))
     arrears = models.BigIntegerField(_("truy lĩnh (đồng)"), default=0)
@@ -339,11 +386,18 @@ class PayrollLine(models.Model):
     home_payout = models.BooleanField(_("chi tại nhà"), default=False)
     note = models.CharField(_("ghi chú"), max_length=255, blank=True)
     row_number = models.PositiveIntegerField(_("dòng trong tệp"), null=True, blank=True)
+    # Provenance only; jobs are never deleted, so no index is kept for it.
     import_job = models.ForeignKey(
-        ImportJob, on_delete=models.PROTECT, null=True, blank=True, related_name="lines"
+        ImportJob,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lines",
+        db_index=False,
     )
+    # Indexed by the unique constraint ``payroll_line_carried_once``.
     carried_from = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
 
     class Meta:
@@ -351,7 +405,13 @@ class PayrollLine(models.Model):
         verbose_name_plural = _("dòng chi trả")
         ordering = ["period", "payout_point", "beneficiary__search_name"]
         constraints = [
-            models.UniqueConstraint(fields=["period", "beneficiary"], name="payroll_line_unique"),
+            models.UniqueConstraint(
+                fields=["period", "beneficiary"],
+                condition=Q(carried_from__isnull=True),
+                name="payroll_line_unique",
+            ),
+            # Carrying an unpaid line over is idempotent: one carried copy per line.
+            models.UniqueConstraint(fields=["carried_from"], name="payroll_line_carried_once"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="payroll_line_amount_gte_0"),
             models.CheckConstraint(condition=Q(arrears__gte=0), name="payroll_line_arrears_gte_0"),
             models.CheckConstraint(condition=Q(months__in=[1, 2]), name="payroll_line_months_1_2"),

@@ -27,6 +27,7 @@ COLUMNS: dict[str, str] = {
     "sex": "Giới tính",
     "id_number": "Số CCCD",
     "address": "Địa chỉ",
+    "village": "Thôn, bản",
     "commune_code": "Mã xã",
     "payout_point_code": "Mã điểm chi trả",
     "amount": "Số tiền",
@@ -45,7 +46,10 @@ REQUIRED_COLUMNS = (
     "amount",
 )
 
-_HEADER_KEYS: dict[str, str] = {}
+# Other headers seen for the optional village column (folded).
+ALIASES = {"thon": "village", "thon/ban": "village", "thon ban": "village", "ban": "village"}
+
+_HEADER_KEYS: dict[str, str] = dict(ALIASES)
 for _key, _label in COLUMNS.items():
     _HEADER_KEYS[_key] = _key
     _HEADER_KEYS[fold(_label)] = _key
@@ -67,6 +71,8 @@ class Header:
 
     positions: dict[str, int] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
+    # How many data rows the file seems to hold (for a progress bar; blank rows included).
+    expected_rows: int | None = None
 
     def label(self, key: str) -> str:
         return self.labels.get(key, key)
@@ -74,6 +80,8 @@ class Header:
 
 def nfc(value: Any) -> Any:
     if isinstance(value, str):
+        if value.isascii():
+            return value.strip()
         return unicodedata.normalize("NFC", value).strip()
     return value
 
@@ -136,7 +144,19 @@ def _chain_first(first: str, rest: IO[str]) -> Iterator[str]:
     yield from rest
 
 
-def _xlsx_rows(stream: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
+def _count_lines(stream: IO[bytes]) -> int:
+    """Line ends in the file (a quoted cell may hold one, so this is an estimate)."""
+    stream.seek(0)
+    count = 0
+    last = b""
+    for chunk in iter(lambda: stream.read(1 << 20), b""):
+        count += chunk.count(b"\n")
+        last = chunk[-1:]
+    stream.seek(0)
+    return count + (1 if last and last != b"\n" else 0)
+
+
+def _xlsx_rows(stream: IO[bytes], sizes: dict) -> Iterator[tuple[int, list[Any]]]:
     from python_calamine import CalamineError, CalamineWorkbook
 
     try:
@@ -144,6 +164,8 @@ def _xlsx_rows(stream: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
         sheet = workbook.get_sheet_by_index(0)
     except (CalamineError, ValueError, OSError) as exc:
         raise FileFormatError("xlsx_unreadable") from exc
+    # The last used row's number, as the spreadsheet shows it.
+    sizes["lines"] = (sheet.end[0] + 1) if sheet.end else 0
     # Calamine starts at the first used cell; keep the row numbers the operator sees.
     first_row = (sheet.start or (0, 0))[0] + 1
     first_col = (sheet.start or (0, 0))[1]
@@ -171,11 +193,18 @@ def read_rows(stream: IO[bytes], name: str) -> tuple[Header, Iterator[tuple[int,
     head = stream.read(4)
     stream.seek(0)
     kind = file_kind(name, head)
-    rows = _xlsx_rows(stream) if kind == "xlsx" else _csv_rows(stream)
-    for _number, cells in rows:
+    sizes: dict = {}
+    if kind == "xlsx":
+        rows = _xlsx_rows(stream, sizes)
+    else:
+        sizes["lines"] = _count_lines(stream)
+        rows = _csv_rows(stream)
+    for number, cells in rows:
         if _is_blank(cells):
             continue
         header = parse_header(cells)
+        if sizes.get("lines"):
+            header.expected_rows = max(sizes["lines"] - number, 0)
         return header, ((number, cells) for number, cells in rows if not _is_blank(cells))
     raise FileFormatError("empty_file")
 

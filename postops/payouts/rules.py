@@ -155,3 +155,55 @@ def receipt_number(office_code: str, year: int, sequence: int) -> str:
     if sequence < 1:
         raise ValueError("receipt sequence starts at 1")
     return f"{office_code}-{year:04d}-{sequence:06d}"
+
+
+# --- Villages (for payout lists) -------------------------------------------------------------
+
+# Words that open the name of a settlement below the commune: thôn, bản, xóm, ấp, làng,
+# buôn, sóc, phum, khóm, tổ dân phố, khu phố, khu, khối, tổ (folded).
+_VILLAGE_WORDS = frozenset(
+    {"thon", "ban", "xom", "ap", "lang", "buon", "soc", "phum", "khom", "tdp", "to", "khu", "khoi"}
+)
+# Words that are also common in street names: a village only when a number follows
+# ("Tổ 5", "Khu 3"), not "Tô Hiệu" or "Khu công nghiệp" (but "Tổ dân phố Hòa", "Khu phố 2").
+_NUMBERED_ONLY = frozenset({"to", "khu", "khoi"})
+_SECOND_WORDS = {"to": ("dan", "pho"), "khu": ("pho",)}
+
+
+def village_from_address(address: str, fold) -> str:
+    """The village part of an address ("Số 5, Thôn Nà Làng, xã Tân An" → "Thôn Nà Làng").
+
+    Payout lists are read village by village, but payroll files seldom have a village
+    column: take the first comma-separated part whose first word names a settlement below
+    the commune. ``fold`` is ``postops.core.text.fold`` (passed in: this module imports no
+    project code). "" when no part matches.
+    """
+    for part in (address or "").split(","):
+        words = fold(part).split()
+        if len(words) < 2 or words[0] not in _VILLAGE_WORDS:
+            continue
+        first = words[0]
+        if first in _NUMBERED_ONLY:
+            second = _SECOND_WORDS.get(first, ())
+            named = tuple(words[1 : 1 + len(second)]) == second and len(words) > 1 + len(second)
+            if not (named or words[1][:1].isdigit()):
+                continue
+        return " ".join(part.split())
+    return ""
+
+
+def natural_key(text: str) -> tuple:
+    """Sort "Thôn 2" before "Thôn 10": digit runs compare as numbers."""
+    return tuple(
+        (0, int(chunk), "") if chunk.isdigit() else (1, 0, chunk)
+        for chunk in re.split(r"(\d+)", text)
+        if chunk
+    )
+
+
+def payout_list_key(village: str, full_name: str, fold) -> tuple:
+    """Order of a payout list: village, then given name (the last word, as Vietnamese lists
+    are sorted), then the full name; all without diacritics."""
+    folded = fold(full_name)
+    given = folded.rsplit(" ", 1)[-1]
+    return (natural_key(fold(village)), given, folded)

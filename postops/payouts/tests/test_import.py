@@ -285,3 +285,99 @@ def test_command_valid_only(programme, network, tmp_path, capsys):
     )
     out = json.loads(capsys.readouterr().out)
     assert (out["status"], out["valid"], out["invalid"]) == ("done", 1, 1)
+
+
+def test_counters_are_saved_after_every_batch(open_period, monkeypatch):
+    monkeypatch.setattr(importing, "BATCH_SIZE", 2)
+    seen = []
+    flush = importing._Planner.flush
+
+    def spy(self):
+        flush(self)
+        job = ImportJob.objects.get(pk=self.job.pk)
+        seen.append((job.stage, job.rows_expected, job.total, job.valid, job.invalid))
+
+    monkeypatch.setattr(importing._Planner, "flush", spy)
+    data = csv_bytes([person(1), person(2, amount="x"), person(3), person(4), person(5)])
+    job = run(open_period, data, valid_only=True)
+    assert seen == [
+        ("reading", 5, 3, 2, 1),
+        ("reading", 5, 5, 4, 1),
+        ("reading", 5, 5, 4, 1),  # the last flush, with nothing left over
+    ]
+    assert (job.status, job.stage, job.progress_percent) == ("done", "finished", 100)
+
+
+def test_rows_expected_for_xlsx(open_period):
+    job = run(open_period, xlsx_bytes([person(1), person(2), person(3)]), name="ds.xlsx")
+    assert (job.rows_expected, job.total) == (3, 3)
+
+
+def test_a_failed_write_leaves_nothing_and_says_so(open_period, monkeypatch):
+    from django.db import IntegrityError
+
+    def broken(plan, now):
+        # Something was written before the failure: it must be rolled back with the rest.
+        Beneficiary.objects.create(
+            programme_id=open_period.programme_id,
+            code="Z1",
+            full_name="Z",
+            id_number="020045999999",
+            commune_id="99901",
+        )
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(importing, "_write", broken)
+    job = run(open_period, csv_bytes([person(1)]))
+    assert job.status == "failed"
+    assert job.errors[0]["code"] == "write_conflict"
+    assert (job.total, job.valid, job.created_lines) == (1, 1, 0)
+    assert Beneficiary.objects.count() == 0
+
+
+def test_period_checked_while_reading_imports_nothing(open_period, monkeypatch, make_user):
+    flush = importing._Planner.flush
+
+    def meanwhile(self):
+        flush(self)
+        PayrollPeriod.objects.filter(pk=open_period.pk).update(status="checked")
+
+    monkeypatch.setattr(importing._Planner, "flush", meanwhile)
+    job = run(open_period, csv_bytes([person(1)]))
+    assert (job.status, job.errors[0]["code"]) == ("rejected", "period_not_open")
+    assert PayrollLine.objects.count() == 0
+
+
+def test_village_from_column_or_address(open_period):
+    header = [*VIETNAMESE, "Thôn, bản"]
+    data = csv_bytes(
+        [
+            [*person(1, address="Số 5, Thôn Nà Làng, xã Tân An"), ""],
+            [*person(2, address="Số 5, Thôn Nà Làng"), "Bản Pò Mã"],
+        ],
+        header=header,
+    )
+    assert run(open_period, data).status == "done"
+    villages = dict(Beneficiary.objects.values_list("code", "village"))
+    assert villages == {"P000001": "Thôn Nà Làng", "P000002": "Bản Pò Mã"}
+
+
+def test_carried_lines_are_not_matched_by_the_import(open_period, network):
+    run(open_period, csv_bytes([person(1)]))
+    own = PayrollLine.objects.get()
+    march = PayrollPeriod.objects.create(programme=open_period.programme, month=date(2026, 3, 1))
+    unpaid = PayrollLine.objects.create(
+        period=march, beneficiary=own.beneficiary, payout_point=network["point"], amount=100
+    )
+    carried = PayrollLine.objects.create(
+        period=open_period,
+        beneficiary=own.beneficiary,
+        payout_point=network["point"],
+        amount=100,
+        carried_from=unpaid,
+    )
+    job = run(open_period, csv_bytes([person(1, amount="3.300.000")]), name="fix.csv")
+    assert (job.created_lines, job.updated_lines) == (0, 1)
+    own.refresh_from_db()
+    carried.refresh_from_db()
+    assert (own.amount, carried.amount) == (3_300_000, 100)
