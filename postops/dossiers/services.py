@@ -591,7 +591,7 @@ def handover_create(actor, *, office: Office, agency: Agency, request=None) -> H
     now = timezone.now()
     with transaction.atomic():
         dossiers = list(
-            Dossier.objects.select_for_update()
+            Dossier.objects.select_for_update(of=("self",))
             .filter(
                 agency=agency,
                 status=rules.Status.RECEIVED,
@@ -726,7 +726,7 @@ def handover_confirm(
             return ConfirmResult(handover, False)
         handover.refresh_from_db()
         dossiers = list(
-            handover.dossiers.select_for_update()
+            handover.dossiers.select_for_update(of=("self",))
             .select_related("procedure", "outbound_item")
             .order_by("code")
         )
