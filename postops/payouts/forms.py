@@ -71,3 +71,62 @@ class ReverseForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Phải ghi lý do hủy lượt chi.")},
     )
+
+
+class ImportUploadForm(forms.Form):
+    """Upload a payroll file for a programme's month (issue #5, item 3)."""
+
+    MAX_BYTES = 50 * 1024 * 1024
+
+    programme = forms.ModelChoiceField(
+        label=_("Chương trình"),
+        queryset=None,
+        empty_label=None,
+        error_messages={
+            "required": _("Chọn chương trình."),
+            "invalid_choice": _("Chọn chương trình."),
+        },
+    )
+    month = forms.CharField(
+        label=_("Tháng chi trả"),
+        max_length=7,
+        help_text=_("Dạng năm-tháng, ví dụ 2026-03."),
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-03"}),
+        error_messages={"required": _("Nhập tháng chi trả.")},
+    )
+    file = forms.FileField(
+        label=_("Tệp danh sách"),
+        help_text=_("CSV (UTF-8) hoặc Excel .xlsx, tối đa 50 MB; dòng đầu là tiêu đề cột."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+        error_messages={"required": _("Chọn tệp danh sách."), "empty": _("Tệp rỗng.")},
+    )
+    valid_only = forms.BooleanField(
+        label=_("Chỉ nhập các dòng hợp lệ"),
+        required=False,
+        help_text=_(
+            "Để trống: tệp có dòng lỗi sẽ không được nhập dòng nào; bạn xem bảng lỗi rồi "
+            "quyết định."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .models import Programme
+
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = Programme.objects.filter(is_active=True)
+
+    def clean_month(self):
+        try:
+            return rules.parse_period(self.cleaned_data["month"])
+        except ValueError:
+            raise forms.ValidationError(
+                _("Tháng không hợp lệ: viết năm-tháng, ví dụ 2026-03.")
+            ) from None
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(_("Chỉ nhận tệp .csv hoặc .xlsx."))
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("Tệp lớn hơn 50 MB."))
+        return upload

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from postops.accounts.api_auth import office_scope_ids_for
 from postops.core.text import fold
 
 from . import rules
-from .models import ImportJob, Payout, PayoutReversal, PayrollLine, Proxy
+from .models import ImportJob, Payout, PayoutReversal, PayrollLine, PayrollPeriod, Proxy
 
 _ID_LIKE = re.compile(r"^[0-9 .\-]{9,}$")
 SEARCH_LIMIT = 30
@@ -102,3 +102,107 @@ def import_job_get(job_id: int) -> ImportJob | None:
     """A payroll import job by id. Payroll imports are provincial work, not tied to one
     office: the interface lets the roles that may import read any job."""
     return ImportJob.objects.select_related("period", "period__programme").filter(pk=job_id).first()
+
+
+# --- Payroll periods (provincial work: importing, checking, approving) -------------------
+
+
+def period_list() -> QuerySet[PayrollPeriod]:
+    return PayrollPeriod.objects.select_related(
+        "programme", "imported_by", "checked_by", "approved_by"
+    ).order_by("-month", "programme__code")
+
+
+def period_get(pk: int) -> PayrollPeriod | None:
+    return period_list().filter(pk=pk).first()
+
+
+def period_importer_ids(period: PayrollPeriod) -> set[int]:
+    """Everyone who put lines into the period: its importer and the authors of its
+    imported files. None of them may approve it (four-eyes rule, issue #5 item 2)."""
+    ids = set(
+        ImportJob.objects.filter(period=period, status=ImportJob.Status.DONE)
+        .exclude(created_by=None)
+        .values_list("created_by_id", flat=True)
+    )
+    if period.imported_by_id is not None:
+        ids.add(period.imported_by_id)
+    return ids
+
+
+def period_jobs(period: PayrollPeriod) -> QuerySet[ImportJob]:
+    return ImportJob.objects.filter(period=period).select_related("created_by").order_by("-pk")
+
+
+def period_summary(period: PayrollPeriod) -> dict:
+    """The figures a checker compares with the agency's cover letter: lines, money,
+    arrears, two-month lines, home payouts, carried lines, and how the list differs from
+    the programme's previous month (people new this month, people no longer listed)."""
+    lines = PayrollLine.objects.filter(period=period)
+    totals = lines.aggregate(
+        lines=Count("id"),
+        amount=Sum("amount"),
+        arrears=Sum("arrears"),
+        two_months=Count("id", filter=Q(months=2)),
+        home=Count("id", filter=Q(home_payout=True)),
+        carried=Count("id", filter=Q(carried_from__isnull=False)),
+    )
+    summary = {key: value or 0 for key, value in totals.items()}
+    summary["total"] = summary["amount"] + summary["arrears"]
+    previous = (
+        PayrollPeriod.objects.filter(programme_id=period.programme_id, month__lt=period.month)
+        .order_by("-month")
+        .first()
+    )
+    summary["previous"] = previous
+    if previous is not None:
+        now = lines.filter(carried_from__isnull=True).values("beneficiary_id")
+        before = PayrollLine.objects.filter(period=previous, carried_from__isnull=True).values(
+            "beneficiary_id"
+        )
+        summary["new_people"] = (
+            lines.filter(carried_from__isnull=True).exclude(beneficiary_id__in=before).count()
+        )
+        summary["gone_people"] = (
+            PayrollLine.objects.filter(period=previous, carried_from__isnull=True)
+            .exclude(beneficiary_id__in=now)
+            .count()
+        )
+    return summary
+
+
+def period_points(period: PayrollPeriod) -> list[dict]:
+    """Per payout point: people and money due, and paid so far (a payout not reversed).
+
+    One grouped query; the progress page polls it while tellers pay.
+    """
+    paid = Q(payouts__isnull=False, payouts__reversal__isnull=True)
+    rows = (
+        PayrollLine.objects.filter(period=period)
+        .values("payout_point_id", "payout_point__code", "payout_point__name")
+        .annotate(
+            lines=Count("id"),
+            amount=Sum("amount"),
+            arrears=Sum("arrears"),
+            paid_lines=Count("id", filter=paid),
+            paid_amount=Sum("payouts__amount", filter=paid),
+        )
+        .order_by("payout_point__code")
+    )
+    out = []
+    for row in rows:
+        total = (row["amount"] or 0) + (row["arrears"] or 0)
+        paid_amount = row["paid_amount"] or 0
+        out.append(
+            {
+                "point_id": row["payout_point_id"],
+                "code": row["payout_point__code"],
+                "name": row["payout_point__name"],
+                "lines": row["lines"],
+                "total": total,
+                "paid_lines": row["paid_lines"],
+                "paid_amount": paid_amount,
+                "percent": (row["paid_lines"] * 100 // row["lines"]) if row["lines"] else 0,
+            }
+        )
+    return out

@@ -81,14 +81,9 @@ def payroll_period_transition(actor, period: PayrollPeriod, new_status: str) -> 
         if new_status == rules.CHECKED:
             changes["checked_by"] = actor
         elif new_status == rules.APPROVED:
-            importers = set(
-                ImportJob.objects.filter(period=period, status=ImportJob.Status.DONE)
-                .exclude(created_by=None)
-                .values_list("created_by_id", flat=True)
-            )
-            if period.imported_by_id is not None:
-                importers.add(period.imported_by_id)
-            if actor.pk in importers:
+            from .selectors import period_importer_ids
+
+            if actor.pk in period_importer_ids(period):
                 raise FourEyesViolation()
             snapshot = PayrollLine.objects.filter(period=period).aggregate(
                 count=Count("id"), amount=Sum("amount"), arrears=Sum("arrears")
@@ -410,6 +405,42 @@ def payroll_import_enqueue(
         )
         transaction.on_commit(lambda: payroll_import_run.enqueue(job.pk))
     return job
+
+
+def payroll_import_retry_valid_only(actor, job: ImportJob) -> ImportJob:
+    """Import a rejected file again, keeping only its valid rows (the operator's choice).
+
+    A new job reads the same stored file with ``valid_only``; the rejected job stays as
+    the record of what was wrong. Only for a job rejected for row errors that also had
+    valid rows, while its period still takes files.
+    """
+    from .tasks import payroll_import_run
+
+    if job.status != ImportJob.Status.REJECTED or not job.invalid or not job.valid:
+        raise InvalidRequest(field="job")
+    if not job.file:
+        raise InvalidRequest(field="file")
+    if job.period.status != rules.IMPORTED:
+        raise PeriodNotOpen(status=job.period.status)
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    with transaction.atomic():
+        retry = ImportJob.objects.create(
+            period=job.period,
+            file=job.file.name,
+            file_name=job.file_name,
+            file_sha256="",
+            valid_only=True,
+            retry_of=job,
+            created_by=user,
+        )
+        audit_record(
+            user,
+            "payouts.import_queued",
+            retry,
+            after={"period": job.period_id, "retry_of": job.pk, "valid_only": True},
+        )
+        transaction.on_commit(lambda: payroll_import_run.enqueue(retry.pk))
+    return retry
 
 
 PROGRAMME_RULE_FIELDS = (

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import payroll_views, views
 
 app_name = "payouts"
 urlpatterns = [
@@ -8,4 +8,12 @@ urlpatterns = [
     path("lines/<int:pk>/", views.line_pay, name="line_pay"),
     path("receipts/<int:pk>/", views.payout_receipt, name="receipt"),
     path("receipts/<int:pk>/reverse/", views.payout_reverse, name="reverse"),
+    # Payroll: import, check, approve (supervisors, managers, administrators).
+    path("periods/", payroll_views.period_list, name="period_list"),
+    path("periods/<int:pk>/", payroll_views.period_detail, name="period_detail"),
+    path("periods/<int:pk>/status/", payroll_views.period_transition, name="period_transition"),
+    path("imports/new/", payroll_views.import_upload, name="import_upload"),
+    path("imports/<int:pk>/", payroll_views.import_job, name="import_job"),
+    path("imports/<int:pk>/errors.csv", payroll_views.import_job_errors_csv, name="import_errors"),
+    path("imports/<int:pk>/valid-only/", payroll_views.import_job_retry, name="import_retry"),
 ]

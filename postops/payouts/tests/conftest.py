@@ -162,3 +162,19 @@ def paying_line(line):
 @pytest.fixture
 def teller(make_user, network):
     return make_user("teller", offices=[network["post_office"]])
+
+
+@pytest.fixture
+def immediate_tasks(settings, tmp_path):
+    """Queued tasks run at once (on commit); uploaded files go to a scratch directory."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def supervisor_client(client, make_user, verified_client, network):
+    """A two-factor-verified supervisor of the province (``client.user`` is the user)."""
+    user = make_user("supervisor", offices=[network["root"]], username="giam-sat")
+    verified_client(user)
+    client.user = user
+    return client

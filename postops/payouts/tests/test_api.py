@@ -109,11 +109,6 @@ def test_payout_unauthenticated_401(client, paying_line):
 
 
 @pytest.fixture
-def immediate_tasks(settings):
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-
-
-@pytest.fixture
 def partner(network, programme):
     _key, raw = api_key_create(None, name="BHXH", role="partner", offices=[network["root"]])
     return {"Authorization": f"Bearer {raw}"}

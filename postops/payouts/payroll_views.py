@@ -1,0 +1,176 @@
+"""Payroll pages: upload a file and watch it import, check and approve a period.
+
+Provincial work for supervisors, managers and administrators (issue #5, items 2–3). Thin:
+reads through ``selectors``, writes through ``services``.
+"""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from postops.accounts.decorators import role_required
+
+from . import rules, selectors, services
+from .errors import FourEyesViolation, PayoutsError
+from .forms import ImportUploadForm
+from .models import ImportJob, PayrollPeriod
+
+PAYROLL_ROLES = ("supervisor", "manager", "admin")
+ERRORS_SHOWN = 200
+
+payroll_staff_required = role_required(*PAYROLL_ROLES)
+
+
+@payroll_staff_required
+def period_list(request):
+    return render(request, "payouts/period_list.html", {"periods": selectors.period_list()[:60]})
+
+
+@payroll_staff_required
+def import_upload(request):
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        period = services.payroll_period_get_or_create(
+            request.user, form.cleaned_data["programme"], form.cleaned_data["month"]
+        )
+        if period.status != rules.IMPORTED:
+            form.add_error(
+                "month",
+                _("Kỳ %(period)s đang ở trạng thái “%(status)s”: không nhận thêm tệp.")
+                % {"period": period.label, "status": period.get_status_display()},
+            )
+        else:
+            job = services.payroll_import_enqueue(
+                request.user,
+                period,
+                form.cleaned_data["file"],
+                valid_only=form.cleaned_data["valid_only"],
+            )
+            return redirect("payouts:import_job", job.pk)
+    return render(request, "payouts/import_form.html", {"form": form})
+
+
+def _job_or_404(pk) -> ImportJob:
+    job = selectors.import_job_get(pk)
+    if job is None:
+        raise Http404
+    return job
+
+
+@payroll_staff_required
+def import_job(request, pk):
+    """The job's progress (polled every second by htmx while it runs), then its report."""
+    job = _job_or_404(pk)
+    context = {
+        "job": job,
+        "errors": job.errors[:ERRORS_SHOWN],
+        "errors_hidden": max(len(job.errors) - ERRORS_SHOWN, 0),
+        "can_retry": (
+            job.status == ImportJob.Status.REJECTED
+            and job.invalid > 0
+            and job.valid > 0
+            and bool(job.file)
+            and job.period.status == rules.IMPORTED
+        ),
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "payouts/import_job.html#job_status", context)
+    return render(request, "payouts/import_job.html", context)
+
+
+@payroll_staff_required
+def import_job_errors_csv(request, pk):
+    """Every row error of a job as CSV (UTF-8 with BOM, so Excel reads the diacritics)."""
+    job = _job_or_404(pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="loi-nhap-{job.pk}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([_("Dòng"), _("Cột"), _("Mã lỗi"), _("Nội dung")])
+    for error in job.errors:
+        writer.writerow([error["row"], error["column"], error["code"], error["message"]])
+    return response
+
+
+@require_POST
+@payroll_staff_required
+def import_job_retry(request, pk):
+    job = _job_or_404(pk)
+    try:
+        retry = services.payroll_import_retry_valid_only(request.user, job)
+    except PayoutsError as exc:
+        messages.error(request, exc.message)
+        return redirect("payouts:import_job", job.pk)
+    return redirect("payouts:import_job", retry.pk)
+
+
+def _period_or_404(pk) -> PayrollPeriod:
+    period = selectors.period_get(pk)
+    if period is None:
+        raise Http404
+    return period
+
+
+# Buttons of the period page: target status → label. Order = the order of the steps.
+_ACTIONS = {
+    rules.CHECKED: gettext_lazy("Đánh dấu đã kiểm tra"),
+    rules.IMPORTED: gettext_lazy("Trả lại để nhập tệp sửa"),
+    rules.APPROVED: gettext_lazy("Duyệt danh sách"),
+    rules.PAYING: gettext_lazy("Mở chi trả"),
+    rules.CLOSED: gettext_lazy("Khóa sổ cuối tháng"),
+    rules.REPORTED: gettext_lazy("Đánh dấu đã báo cáo cơ quan chi trả"),
+}
+
+
+@payroll_staff_required
+def period_detail(request, pk):
+    period = _period_or_404(pk)
+    importers = selectors.period_importer_ids(period)
+    actions = [
+        {"to": status, "label": str(label)}
+        for status, label in _ACTIONS.items()
+        if rules.period_can_move(period.status, status)
+    ]
+    return render(
+        request,
+        "payouts/period_detail.html",
+        {
+            "period": period,
+            "summary": selectors.period_summary(period),
+            "points": selectors.period_points(period),
+            "jobs": selectors.period_jobs(period)[:20],
+            "actions": actions,
+            "user_is_importer": request.user.pk in importers,
+        },
+    )
+
+
+@require_POST
+@payroll_staff_required
+def period_transition(request, pk):
+    period = _period_or_404(pk)
+    target = request.POST.get("to", "")
+    try:
+        services.payroll_period_transition(request.user, period, target)
+    except FourEyesViolation:
+        messages.error(
+            request,
+            _("Bạn đã nhập danh sách của kỳ này nên không được duyệt. Cần một người khác duyệt."),
+        )
+    except PayoutsError as exc:
+        messages.error(request, exc.message)
+    else:
+        period.refresh_from_db()
+        messages.success(
+            request,
+            _("Kỳ %(period)s: %(status)s.")
+            % {"period": period.label, "status": period.get_status_display()},
+        )
+    return redirect("payouts:period_detail", period.pk)
