@@ -17,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from postops.accounts.models import Role, User
 from postops.cod.demo import seed_cod
+from postops.delivery.demo import seed_delivery
 from postops.dossiers.demo import seed_dossiers
 from postops.items.demo import seed_items
 from postops.network.models import Commune, Office, Province
@@ -192,6 +193,8 @@ def seed_demo(province_code: str, password: str) -> SeedResult:
             _user(f"demo-{role.value}-{i}", role, full_name, password, first_office)
     result.offices_total = Office.objects.filter(path__startswith=provincial.path).count()
     result.items = seed_items(provincial).numbers
+    # Today's round for demo-postman, and an item for demo-supervisor to assign.
+    seed_delivery(provincial)
     # Delivered demo items with COD: collected, handed over, one statement to pay.
     seed_cod(provincial)
     seed_dossiers(provincial)
