@@ -64,7 +64,9 @@ ERROR_MESSAGES = {
 }
 
 
-class TrackEventOut(Schema):
+# Plain pydantic models (see EventIn below): no per-object wrapping validator on the busiest
+# public endpoint.
+class TrackEventOut(BaseModel):
     code: str = Field(
         description="Canonical event code (each maps to a UPU EMSEVT code; see the docs).",
         examples=["delivery_office_arrival"],
@@ -75,7 +77,7 @@ class TrackEventOut(Schema):
     occurred_at: datetime = Field(description="When it happened, local time (UTC+07:00).")
 
 
-class TrackOut(Schema):
+class TrackOut(BaseModel):
     number: str = Field(examples=["EB125966888VN"])
     status: str = Field(examples=["at_delivery_office"])
     status_text: str

@@ -3,27 +3,28 @@
 Public tracking (:func:`item_track_many`) is open to anyone with the number, so it returns
 only what the issue allows: status, events with office code and name, the receiver's name
 masked; never a phone number or an address (issue #3, item 8; Law 91/2025/QH15:
-minimisation). Two queries whatever the number of items asked for.
+minimisation). One query whatever the number of items asked for.
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
+from django.db import connection
 from django.utils import timezone, translation
 
 from postops.core import s10
 
 from . import rules, tariffs
 from .models import (
-    CodeListEntry,
     DeliveryStandard,
     EventCode,
     Item,
     ItemStatus,
     TariffVersion,
-    TrackingEvent,
 )
 
 # Public lookups per request (issue #3, item 8: "several numbers at once (up to 20)").
@@ -72,23 +73,28 @@ def split_numbers(text: str) -> list[str]:
     return list(seen)
 
 
-def _reason_labels() -> dict[tuple[str, str], str]:
-    english = translation.get_language() == "en"
-    return {
-        (lst, code): (label_en or label) if english else label
-        for lst, code, label, label_en in CodeListEntry.objects.values_list(
-            "list", "code", "label", "label_en"
-        )
-    }
+# Public tracking reads with one hand-written query: building and compiling the equivalent
+# ORM query (three joins and a reason-label subquery) took about 40 % of the request's CPU
+# on the busiest public endpoint (docs/benchmarks.md). ``LEFT JOIN`` from the item keeps an
+# item without events; the reason label joins on the code list's unique (list, code).
+_TRACK_SQL = """
+    SELECT i.number, i.status, i.receiver_name, e.code, e.occurred_at, {label}, o.code, o.name
+    FROM items_item i
+    LEFT JOIN items_trackingevent e ON e.item_id = i.id
+    LEFT JOIN network_office o ON o.id = e.office_id
+    LEFT JOIN items_codelistentry r
+        ON r.list = 'reason' AND r.code = e.reason_code AND e.reason_code <> ''
+    WHERE i.number IN ({numbers})
+    ORDER BY e.occurred_at DESC, e.id DESC
+"""
+_REASON_LABEL = {"vi": "r.label", "en": "COALESCE(NULLIF(r.label_en, ''), r.label)"}
 
 
-def _event_text(event, reasons: dict | None) -> str:
-    text = str(EventCode(event.code).label)
-    if event.reason_code and reasons is not None:
-        reason = reasons.get(("reason", event.reason_code))
-        if reason:
-            text = f"{text}: {reason}"
-    return text
+def _aware(value) -> datetime:
+    """A timestamp from a raw query as an aware datetime (SQLite gives naive UTC or text)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
 
 
 def item_track_many(queries: list[str]) -> list[TrackLookup]:
@@ -96,7 +102,8 @@ def item_track_many(queries: list[str]) -> list[TrackLookup]:
 
     A malformed number or a wrong check digit gives ``invalid_item_number``; a valid number
     that is not in the system gives ``item_not_found``. Events newest first; times in the
-    local time zone (Asia/Ho_Chi_Minh).
+    local time zone (Asia/Ho_Chi_Minh); a failed delivery's text carries its reason from
+    the code list, in the request's language.
     """
     lookups = []
     for query in queries[:MAX_TRACK_NUMBERS]:
@@ -108,48 +115,46 @@ def item_track_many(queries: list[str]) -> list[TrackLookup]:
                 error=None if s10.is_valid(number) else "invalid_item_number",
             )
         )
-    wanted = {lk.number for lk in lookups if lk.error is None}
-    items = {
-        i.number: i
-        for i in Item.objects.filter(number__in=wanted).only(
-            "pk", "number", "status", "receiver_name"
-        )
-    }
-    by_item: dict[int, list] = {i.pk: [] for i in items.values()}
-    if by_item:
-        for event in (
-            TrackingEvent.objects.filter(item_id__in=by_item)
-            .select_related("office")
-            .only("item_id", "code", "occurred_at", "reason_code", "office__code", "office__name")
-            .order_by("-occurred_at", "-pk")
-        ):
-            by_item[event.item_id].append(event)
-    needs_reasons = any(e.reason_code for events in by_item.values() for e in events)
-    reasons = _reason_labels() if needs_reasons else None
+    wanted = sorted({lk.number for lk in lookups if lk.error is None})
+    found: dict[str, Tracking] = {}
+    if wanted:
+        label = _REASON_LABEL["en" if translation.get_language() == "en" else "vi"]
+        sql = _TRACK_SQL.format(label=label, numbers=", ".join(["%s"] * len(wanted)))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, wanted)
+            rows = cursor.fetchall()
+        for number, status, receiver, code, occurred_at, reason, o_code, o_name in rows:
+            tracking = found.get(number)
+            if tracking is None:
+                tracking = found[number] = _tracking(number, status, receiver)
+            if code is None:  # an item without events
+                continue
+            text = str(EventCode(code).label)
+            tracking.events.append(
+                TrackedEvent(
+                    code=code,
+                    text=f"{text}: {reason}" if reason else text,
+                    office_code=o_code,
+                    office_name=o_name,
+                    occurred_at=timezone.localtime(_aware(occurred_at)),
+                )
+            )
     for lookup in lookups:
         if lookup.error:
             continue
-        item = items.get(lookup.number)
-        if item is None:
+        lookup.tracking = found.get(lookup.number)
+        if lookup.tracking is None:
             lookup.error = "item_not_found"
-            continue
-        lookup.tracking = Tracking(
-            number=item.number,
-            status=item.status,
-            status_text=str(ItemStatus(item.status).label),
-            receiver_name=rules.mask_name(item.receiver_name),
-            events=[
-                TrackedEvent(
-                    code=e.code,
-                    text=_event_text(e, reasons),
-                    office_code=e.office.code,
-                    office_name=e.office.name,
-                    occurred_at=timezone.localtime(e.occurred_at),
-                )
-                for e in by_item[item.pk]
-            ],
-        )
     return lookups
+
+
+def _tracking(number: str, status: str, receiver_name: str) -> Tracking:
+    return Tracking(
+        number=number,
+        status=status,
+        status_text=str(ItemStatus(status).label),
+        receiver_name=rules.mask_name(receiver_name),
+    )
 
 
 def item_track(query: str) -> TrackLookup:
@@ -160,13 +165,62 @@ def item_track(query: str) -> TrackLookup:
 # --- Tariffs -------------------------------------------------------------------------------
 
 
+# --- Configuration read once per batch ------------------------------------------------------
+
+_memo: ContextVar[dict | None] = ContextVar("postops_items_selectors_memo", default=None)
+
+
+@contextmanager
+def memoized():
+    """Inside the block, configuration reads (tariff versions and tables, the J+n table,
+    service indicators, communes, offices' scopes) run once and are reused: a batch of
+    1,000 items reads them once, not 1,000 times. Configuration does not change inside a
+    request; never write it inside the block."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def cached(key, compute):
+    """``compute()``, remembered under ``key`` inside :func:`memoized` (else not at all)."""
+    memo = _memo.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def service_indicator_active(prefix: str):
+    """The active ``ServiceIndicator`` of ``prefix``, or ``None``."""
+    from .models import ServiceIndicator
+
+    return cached(
+        ("indicator", prefix),
+        lambda: ServiceIndicator.objects.filter(prefix=prefix, is_active=True).first(),
+    )
+
+
 def tariff_version_on(day: date) -> TariffVersion | None:
     """The tariff in force on ``day``: the latest version effective on or before it."""
-    return TariffVersion.objects.filter(effective_from__lte=day).order_by("-effective_from").first()
+    return cached(
+        ("tariff_version", day),
+        lambda: (
+            TariffVersion.objects.filter(effective_from__lte=day)
+            .order_by("-effective_from")
+            .first()
+        ),
+    )
 
 
 def tariff_table(version: TariffVersion) -> tariffs.Table:
     """The version's rows as a pure :class:`tariffs.Table` (two queries)."""
+    return cached(("tariff_table", version.pk), lambda: _tariff_table(version))
+
+
+def _tariff_table(version: TariffVersion) -> tariffs.Table:
     bands: dict[tuple[str, str], list[tariffs.Band]] = {}
     for service, zone, max_weight_g, price in version.rates.values_list(
         "service", "zone", "max_weight_g", "price"
@@ -201,10 +255,15 @@ def tariff_zone(origin_office, receiver_commune_code: str) -> tariffs.Zone | Non
     is unknown (a legacy address must be converted first)."""
     from postops.network.models import Commune
 
-    commune = Commune.objects.filter(code=receiver_commune_code).only("code", "province_id").first()
+    commune = cached(
+        ("commune", receiver_commune_code),
+        lambda: (
+            Commune.objects.filter(code=receiver_commune_code).only("code", "province_id").first()
+        ),
+    )
     if commune is None:
         return None
-    origin = origin_office.commune
+    origin = cached(("office_commune", origin_office.pk), lambda: origin_office.commune)
     return tariffs.zone_between(origin.code, origin.province_id, commune.code, commune.province_id)
 
 
@@ -249,12 +308,15 @@ def tariff_quote(
 
 def delivery_standards() -> dict[tuple[str, str], int]:
     """The configured J+n table: (service or "", zone) → working days (one query)."""
-    return {
-        (service, zone): days
-        for service, zone, days in DeliveryStandard.objects.values_list(
-            "service", "zone", "working_days"
-        )
-    }
+    return cached(
+        ("delivery_standards",),
+        lambda: {
+            (service, zone): days
+            for service, zone, days in DeliveryStandard.objects.values_list(
+                "service", "zone", "working_days"
+            )
+        },
+    )
 
 
 def item_promised_date(*, service: str, zone: str, accepted_on: date) -> date | None:

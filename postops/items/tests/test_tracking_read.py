@@ -1,0 +1,130 @@
+"""The public tracking read (``selectors.item_track_many``): one query, whatever is asked.
+
+It is hand-written SQL for speed (docs/benchmarks.md), so these pin what the ORM used to
+guarantee: an item without events still answers, events come newest first with the
+latest-stored first on equal times, a reason label is in the request's language (English
+falls back to Vietnamese when the code list has no English label), an inactive or unknown
+reason code leaves the plain event text.
+"""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.utils import translation
+
+from postops.items import selectors
+from postops.items.models import CodeList, CodeListEntry, Item, TrackingEvent
+from postops.items.services import event_record, item_accept
+
+T0 = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)  # 08:30 in Hà Nội
+
+
+@pytest.fixture
+def item(blocks, accept_kwargs):
+    return item_accept(actor=None, accepted_at=T0, **accept_kwargs).item
+
+
+def texts(lookup) -> list[tuple[str, str, str]]:
+    return [(e.code, e.text, e.occurred_at.isoformat()) for e in lookup.tracking.events]
+
+
+def test_one_query_for_twenty_numbers(item, blocks, accept_kwargs, django_assert_num_queries):
+    others = [item_accept(actor=None, accepted_at=T0, **accept_kwargs).item for _ in range(19)]
+    numbers = [item.number] + [o.number for o in others]
+    with django_assert_num_queries(1):
+        lookups = selectors.item_track_many(numbers)
+    assert [lk.number for lk in lookups] == numbers
+    assert all(lk.error is None and len(lk.tracking.events) == 1 for lk in lookups)
+
+
+def test_an_item_without_events_answers_with_no_events(offices, db):
+    bare = Item.objects.create(
+        number="RR473124829VN",
+        service="registered",
+        sender_name="Bưu điện tỉnh",
+        receiver_name="Nông Văn Dũng",
+        weight_g=20,
+        origin_office=offices["origin"],
+        accepted_at=T0,
+        status="accepted",
+    )
+    (lookup,) = selectors.item_track_many(["rr 473 124 829 vn"])
+    assert lookup.error is None
+    assert (lookup.tracking.number, lookup.tracking.status, lookup.tracking.events) == (
+        bare.number,
+        "accepted",
+        [],
+    )
+    assert lookup.tracking.receiver_name == "N*** V** D***"
+
+
+def test_newest_first_and_latest_stored_first_on_equal_times(item, offices):
+    origin = offices["origin"]
+    same = T0 + timedelta(hours=1)
+    TrackingEvent.objects.create(
+        event_id=uuid.uuid4(),
+        item=item,
+        code="sorting_in",
+        office=origin,
+        occurred_at=same,
+        recorded_at=same,
+    )
+    TrackingEvent.objects.create(
+        event_id=uuid.uuid4(),
+        item=item,
+        code="sorting_out",
+        office=origin,
+        occurred_at=same,
+        recorded_at=same,
+    )
+    (lookup,) = selectors.item_track_many([item.number])
+    assert [e.code for e in lookup.tracking.events] == ["sorting_out", "sorting_in", "accepted"]
+    assert lookup.tracking.events[0].occurred_at.isoformat() == "2026-03-02T09:30:00+07:00"
+
+
+def test_reason_labels_follow_the_language(item, offices, codes):
+    CodeListEntry.objects.create(list=CodeList.REASON, code="R77", label="Nhà đóng cửa")
+    delivery = offices["delivery"]
+    for hours, code, reason in (
+        (2, "delivery_office_arrival", ""),
+        (3, "out_for_delivery", ""),
+        (4, "delivery_failed", "R01"),
+        (5, "out_for_delivery", ""),
+        (6, "delivery_failed", "R77"),
+    ):
+        event_record(
+            actor=None,
+            item=item,
+            code=code,
+            office=delivery,
+            occurred_at=T0 + timedelta(hours=hours),
+            reason_code=reason,
+            action_code="A01" if reason else "",
+        )
+    # A code retired after use keeps its label in the history.
+    CodeListEntry.objects.filter(list=CodeList.REASON, code="R01").update(is_active=False)
+
+    with translation.override("vi"):
+        (vi,) = selectors.item_track_many([item.number])
+    with translation.override("en"):
+        (en,) = selectors.item_track_many([item.number])
+
+    assert [e.text for e in vi.tracking.events[:3:2]] == [
+        "Phát không thành công: Nhà đóng cửa",
+        "Phát không thành công: Không có người nhận",
+    ]
+    # No English label for R77: the Vietnamese one stands in.
+    assert [e.text for e in en.tracking.events[:3:2]] == [
+        "Delivery attempt failed: Nhà đóng cửa",
+        "Delivery attempt failed: Receiver absent",
+    ]
+
+
+def test_unknown_and_malformed_numbers(item):
+    lookups = selectors.item_track_many(["RR473124829GB", "EB125966889VN", item.number])
+    assert [(lk.number, lk.error) for lk in lookups] == [
+        ("RR473124829GB", "item_not_found"),
+        ("EB125966889VN", "invalid_item_number"),
+        (item.number, None),
+    ]
