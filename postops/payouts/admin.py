@@ -9,6 +9,7 @@ from .models import (
     ImportJob,
     Payout,
     PayoutReversal,
+    PayoutSchedule,
     PayrollLine,
     PayrollPeriod,
     Programme,
@@ -91,3 +92,10 @@ class PayoutAdmin(ReadOnlyAdmin):
 @admin.register(PayoutReversal)
 class PayoutReversalAdmin(ReadOnlyAdmin):
     list_display = ("payout", "supervisor", "reversed_at")
+
+
+@admin.register(PayoutSchedule)
+class PayoutScheduleAdmin(ReadOnlyAdmin):
+    # Set on the period's schedule page (payout_schedule_set audits every change).
+    list_display = ("period", "point", "first_day", "last_day", "note", "updated_by")
+    list_filter = ("period__programme",)

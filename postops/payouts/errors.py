@@ -94,3 +94,11 @@ class LineNotFound(PayoutsError):
     code = "not_found"
     status = 404
     default_message = _("Không tìm thấy dòng chi trả.")
+
+
+class ScheduleInvalid(PayoutsError):
+    code = "schedule_invalid"
+    status = 422
+    default_message = _(
+        "Ngày chi trả phải nằm trong tháng của kỳ, ngày bắt đầu trước ngày kết thúc."
+    )

@@ -130,3 +130,93 @@ class ImportUploadForm(forms.Form):
         if upload.size > self.MAX_BYTES:
             raise forms.ValidationError(_("Tệp lớn hơn 50 MB."))
         return upload
+
+
+class ScheduleForm(forms.Form):
+    """The days one point pays a period (both in the period's month)."""
+
+    first_day = forms.DateField(
+        label=_("Từ ngày"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": _("Nhập ngày bắt đầu."), "invalid": _("Ngày không hợp lệ.")},
+    )
+    last_day = forms.DateField(
+        label=_("Đến ngày"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": _("Nhập ngày kết thúc."), "invalid": _("Ngày không hợp lệ.")},
+    )
+    note = forms.CharField(label=_("Ghi chú"), max_length=200, required=False)
+
+    def __init__(self, *args, month=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.month = month
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("first_day"), data.get("last_day")
+        if (
+            first
+            and last
+            and self.month is not None
+            and not rules.schedule_range_ok(self.month, first, last)
+        ):
+            self.add_error(
+                "last_day",
+                _("Hai ngày phải nằm trong tháng %(month)s, ngày bắt đầu không sau ngày kết thúc.")
+                % {"month": rules.format_period(self.month)},
+            )
+        return data
+
+
+KIND_CHOICES = [
+    ("payout_point", _("Điểm chi trả (thôn, xã)")),
+    ("bdvhx", _("Điểm Bưu điện - Văn hóa xã")),
+    ("commune_post", _("Bưu điện xã")),
+    ("post_office", _("Bưu cục")),
+]
+
+
+class ScheduleBulkForm(forms.Form):
+    """The same days for every point of one kind ("commune points 2–10")."""
+
+    kind = forms.ChoiceField(label=_("Loại điểm"), choices=KIND_CHOICES)
+    first = forms.IntegerField(
+        label=_("Từ ngày (trong tháng)"),
+        min_value=1,
+        max_value=31,
+        error_messages={
+            "required": _("Nhập ngày bắt đầu."),
+            "min_value": _("Từ 1 đến 31."),
+            "max_value": _("Từ 1 đến 31."),
+        },
+    )
+    last = forms.IntegerField(
+        label=_("Đến ngày"),
+        min_value=1,
+        max_value=31,
+        error_messages={
+            "required": _("Nhập ngày kết thúc."),
+            "min_value": _("Từ 1 đến 31."),
+            "max_value": _("Từ 1 đến 31."),
+        },
+    )
+
+    def __init__(self, *args, month=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.month = month
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("first"), data.get("last")
+        if first and last and self.month is not None:
+            try:
+                rules.schedule_days(self.month, first, last)
+            except ValueError:
+                self.add_error(
+                    "last",
+                    _(
+                        "Các ngày phải có trong tháng %(month)s, ngày bắt đầu không sau ngày kết thúc."
+                    )
+                    % {"month": rules.format_period(self.month)},
+                )
+        return data

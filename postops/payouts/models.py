@@ -539,3 +539,45 @@ class PayoutReversal(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.payout_id} reversed"
+
+
+class PayoutSchedule(models.Model):
+    """When a payout point pays a period: a range of days, and where or when exactly.
+
+    Domain reference §2: payouts at commune points concentrate on days 2–10 of the month,
+    post offices pay later (e.g. 11–25). The days are set per point and period because they
+    move with holidays and staff; both fall inside the period's month.
+    """
+
+    period = models.ForeignKey(
+        PayrollPeriod, on_delete=models.PROTECT, related_name="schedule", verbose_name=_("kỳ")
+    )
+    point = models.ForeignKey(
+        "network.Office",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("điểm chi trả"),
+    )
+    first_day = models.DateField(_("từ ngày"))
+    last_day = models.DateField(_("đến ngày"))
+    note = models.CharField(
+        _("ghi chú"), max_length=200, blank=True, help_text=_("Ví dụ: nhà văn hóa thôn, 7h30–11h.")
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("lịch chi trả")
+        verbose_name_plural = _("lịch chi trả")
+        ordering = ["period", "first_day", "point__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "point"], name="payout_schedule_unique"),
+            models.CheckConstraint(
+                condition=Q(last_day__gte=F("first_day")), name="payout_schedule_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.point_id}: {self.first_day}–{self.last_day}"

@@ -19,7 +19,7 @@ from postops.accounts.decorators import role_required
 
 from . import rules, selectors, services
 from .errors import FourEyesViolation, PayoutsError
-from .forms import ImportUploadForm
+from .forms import ImportUploadForm, ScheduleBulkForm, ScheduleForm
 from .models import ImportJob, PayrollPeriod
 
 PAYROLL_ROLES = ("supervisor", "manager", "admin")
@@ -174,3 +174,118 @@ def period_transition(request, pk):
             % {"period": period.label, "status": period.get_status_display()},
         )
     return redirect("payouts:period_detail", period.pk)
+
+
+# --- Payout schedule and printable lists ------------------------------------------------------
+
+
+def _schedule_page(request, period, *, bulk_form=None, row_forms=None, status=200):
+    rows = selectors.schedule_rows(request.user, period)
+    row_forms = row_forms or {}
+    for row in rows:
+        schedule = row["schedule"]
+        row["form"] = row_forms.get(row["point_id"]) or ScheduleForm(
+            month=period.month,
+            prefix=f"p{row['point_id']}",
+            initial={
+                "first_day": schedule.first_day if schedule else None,
+                "last_day": schedule.last_day if schedule else None,
+                "note": schedule.note if schedule else "",
+            },
+        )
+    return render(
+        request,
+        "payouts/schedule.html",
+        {
+            "period": period,
+            "rows": rows,
+            "bulk_form": bulk_form or ScheduleBulkForm(month=period.month),
+            "editable": period.status not in (rules.CLOSED, rules.REPORTED),
+        },
+        status=status,
+    )
+
+
+@payroll_staff_required
+def schedule(request, pk):
+    """Days per payout point; a bulk form sets one kind of point at once."""
+    period = _period_or_404(pk)
+    if request.method != "POST":
+        return _schedule_page(request, period)
+    if request.POST.get("action") == "copy":
+        try:
+            count = services.payout_schedule_copy_previous(request.user, period)
+        except PayoutsError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Đã chép lịch của kỳ trước cho %(n)s điểm.") % {"n": count})
+        return redirect("payouts:schedule", period.pk)
+    form = ScheduleBulkForm(request.POST, month=period.month)
+    if not form.is_valid():
+        return _schedule_page(request, period, bulk_form=form, status=422)
+    try:
+        count = services.payout_schedule_apply_by_kind(
+            request.user,
+            period,
+            form.cleaned_data["kind"],
+            form.cleaned_data["first"],
+            form.cleaned_data["last"],
+        )
+    except PayoutsError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã đặt lịch cho %(n)s điểm.") % {"n": count})
+    return redirect("payouts:schedule", period.pk)
+
+
+@require_POST
+@payroll_staff_required
+def schedule_point(request, pk, point_id):
+    period = _period_or_404(pk)
+    point = selectors.point_in_scope(request.user, point_id)
+    if point is None:
+        raise Http404
+    form = ScheduleForm(request.POST, month=period.month, prefix=f"p{point.pk}")
+    if not form.is_valid():
+        return _schedule_page(request, period, row_forms={point.pk: form}, status=422)
+    try:
+        services.payout_schedule_set(
+            request.user,
+            period,
+            point,
+            form.cleaned_data["first_day"],
+            form.cleaned_data["last_day"],
+            form.cleaned_data["note"],
+        )
+    except PayoutsError as exc:
+        form.add_error(None, exc.message)
+        return _schedule_page(request, period, row_forms={point.pk: form}, status=422)
+    messages.success(request, _("Đã lưu lịch của %(point)s.") % {"point": point.name})
+    return redirect("payouts:schedule", period.pk)
+
+
+@role_required(*PAYROLL_ROLES, "teller", "bdvhx", "postman")
+def point_list_pdf(request, pk, point_id):
+    """The printable list of one point (people sign in its last column)."""
+    from postops.core.audit import audit_record
+
+    from .documents import point_list_pdf as build
+
+    period = _period_or_404(pk)
+    point = selectors.point_in_scope(request.user, point_id)
+    if point is None:
+        raise Http404
+    lines = selectors.point_list(period, point)
+    data = build(period, point, selectors.point_schedule(period, point), lines)
+    # One entry for the whole list: names, ID numbers (masked) and amounts of its people.
+    audit_record(
+        request.user,
+        "payouts.point_list.read",
+        point,
+        after={"period": period.pk, "lines": len(lines), "fields": ["beneficiary", "amount"]},
+        request=request,
+    )
+    response = HttpResponse(data, content_type="application/pdf")
+    name = f"danh-sach-chi-tra-{period.programme.code}-{period.label}-{point.code}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response

@@ -207,3 +207,24 @@ def payout_list_key(village: str, full_name: str, fold) -> tuple:
     folded = fold(full_name)
     given = folded.rsplit(" ", 1)[-1]
     return (natural_key(fold(village)), given, folded)
+
+
+# --- Payout schedule --------------------------------------------------------------------------
+
+
+def schedule_days(month: date, first: int, last: int) -> tuple[date, date]:
+    """Days ``first``–``last`` of the period's month as dates ("days 2–10").
+
+    ``ValueError`` when the range is reversed or a day does not exist in that month
+    (a period's payouts happen within its month; domain reference §2).
+    """
+    length = calendar.monthrange(month.year, month.month)[1]
+    if not 1 <= first <= last <= length:
+        raise ValueError("days out of the month or reversed")
+    return month.replace(day=first), month.replace(day=last)
+
+
+def schedule_range_ok(month: date, first_day: date, last_day: date) -> bool:
+    """Both days in the period's month, in order."""
+    same_month = (first_day.year, first_day.month) == (last_day.year, last_day.month)
+    return same_month and first_day <= last_day and first_day.replace(day=1) == month

@@ -13,6 +13,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from postops.accounts.api_auth import office_scope_ids_for
 from postops.core.text import fold
+from postops.network.models import Office
 
 from . import rules
 from .models import ImportJob, Payout, PayoutReversal, PayrollLine, PayrollPeriod, Proxy
@@ -206,3 +207,53 @@ def period_points(period: PayrollPeriod) -> list[dict]:
             }
         )
     return out
+
+
+# --- Payout schedule and lists per point ------------------------------------------------------
+
+
+def schedule_rows(actor, period: PayrollPeriod) -> list[dict]:
+    """Points of the actor's scope that pay lines of ``period``, with their days (or None)."""
+    from .models import PayoutSchedule
+
+    scope = set(office_scope_ids_for(actor))
+    schedules = {
+        s.point_id: s for s in PayoutSchedule.objects.filter(period=period, point_id__in=scope)
+    }
+    rows = []
+    for point in period_points(period):
+        if point["point_id"] not in scope:
+            continue
+        rows.append({**point, "schedule": schedules.get(point["point_id"])})
+    kinds = dict(
+        Office.objects.filter(pk__in=[r["point_id"] for r in rows]).values_list("pk", "kind")
+    )
+    labels = dict(Office.Kind.choices)
+    for row in rows:
+        row["kind"] = kinds.get(row["point_id"], "")
+        row["kind_label"] = labels.get(row["kind"], "")
+    return rows
+
+
+def point_in_scope(actor, point_id: int) -> Office | None:
+    return Office.objects.filter(pk=point_id, pk__in=office_scope_ids_for(actor)).first()
+
+
+def point_list(period: PayrollPeriod, point: Office) -> list[PayrollLine]:
+    """The lines a point pays in ``period``, in the order of the printed list: village,
+    then given name, then full name (``rules.payout_list_key``)."""
+    lines = list(
+        PayrollLine.objects.filter(period=period, payout_point=point).select_related("beneficiary")
+    )
+    lines.sort(
+        key=lambda line: rules.payout_list_key(
+            line.beneficiary.village, line.beneficiary.full_name, fold
+        )
+    )
+    return lines
+
+
+def point_schedule(period: PayrollPeriod, point: Office):
+    from .models import PayoutSchedule
+
+    return PayoutSchedule.objects.filter(period=period, point=point).first()

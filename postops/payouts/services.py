@@ -28,6 +28,7 @@ from .errors import (
     NotAllowed,
     OutOfScope,
     PeriodNotOpen,
+    ScheduleInvalid,
 )
 from .importing import payroll_import
 from .models import (
@@ -35,6 +36,7 @@ from .models import (
     ImportJob,
     Payout,
     PayoutReversal,
+    PayoutSchedule,
     PayrollLine,
     PayrollPeriod,
     Programme,
@@ -441,6 +443,118 @@ def payroll_import_retry_valid_only(actor, job: ImportJob) -> ImportJob:
         )
         transaction.on_commit(lambda: payroll_import_run.enqueue(retry.pk))
     return retry
+
+
+# --- Payout schedule --------------------------------------------------------------------------
+
+
+def payout_schedule_set(
+    actor, period: PayrollPeriod, point, first_day: date, last_day: date, note: str = ""
+) -> PayoutSchedule:
+    """Set the days ``point`` pays ``period`` (both inside the period's month).
+
+    The point must be in the actor's office scope. Audited with the old and new range.
+    """
+    if not rules.schedule_range_ok(period.month, first_day, last_day):
+        raise ScheduleInvalid(field="first_day")
+    if point.pk not in _scope_ids(actor):
+        raise OutOfScope()
+    if period.status in (rules.CLOSED, rules.REPORTED):
+        raise PeriodNotOpen(status=period.status)
+    note = (note or "").strip()
+    with transaction.atomic():
+        current = (
+            PayoutSchedule.objects.select_for_update().filter(period=period, point=point).first()
+        )
+        before = (
+            {
+                "first_day": current.first_day.isoformat(),
+                "last_day": current.last_day.isoformat(),
+                "note": current.note,
+            }
+            if current
+            else {}
+        )
+        schedule = current or PayoutSchedule(period=period, point=point)
+        schedule.first_day, schedule.last_day, schedule.note = first_day, last_day, note
+        schedule.updated_by = actor
+        schedule.save()
+        after = {
+            "first_day": first_day.isoformat(),
+            "last_day": last_day.isoformat(),
+            "note": note,
+        }
+        old, new = changed_fields(before, after)
+        if new:
+            audit_record(
+                actor,
+                "payouts.schedule_set",
+                schedule,
+                before={"period": period.pk, "point": point.code, **old},
+                after=new,
+            )
+    return schedule
+
+
+def payout_schedule_apply_by_kind(
+    actor, period: PayrollPeriod, kind: str, first: int, last: int
+) -> int:
+    """Days ``first``–``last`` of the month for every point of office ``kind`` that pays
+    lines of ``period`` within the actor's scope ("commune points 2–10, post offices
+    11–25"). Returns how many points were set."""
+    try:
+        first_day, last_day = rules.schedule_days(period.month, first, last)
+    except ValueError:
+        raise ScheduleInvalid(field="first") from None
+    scope = _scope_ids(actor)
+    from postops.network.models import Office
+
+    points = Office.objects.filter(
+        kind=kind,
+        pk__in=PayrollLine.objects.filter(period=period).values("payout_point_id"),
+    ).filter(pk__in=scope)
+    count = 0
+    with transaction.atomic():
+        for point in points:
+            current = PayoutSchedule.objects.filter(period=period, point=point).first()
+            payout_schedule_set(
+                actor, period, point, first_day, last_day, current.note if current else ""
+            )
+            count += 1
+    return count
+
+
+def payout_schedule_copy_previous(actor, period: PayrollPeriod) -> int:
+    """Give ``period`` the same days of the month as the programme's previous period, for
+    the points in the actor's scope that have none yet (days beyond the month's end are
+    cut to its last day). Returns how many points were set."""
+    import calendar
+
+    previous = (
+        PayrollPeriod.objects.filter(programme_id=period.programme_id, month__lt=period.month)
+        .order_by("-month")
+        .first()
+    )
+    if previous is None:
+        return 0
+    scope = _scope_ids(actor)
+    taken = set(PayoutSchedule.objects.filter(period=period).values_list("point_id", flat=True))
+    length = calendar.monthrange(period.month.year, period.month.month)[1]
+    count = 0
+    with transaction.atomic():
+        for old in PayoutSchedule.objects.filter(period=previous).select_related("point"):
+            if old.point_id in taken or old.point_id not in scope:
+                continue
+            payout_schedule_set(
+                actor,
+                period,
+                old.point,
+                period.month.replace(day=min(old.first_day.day, length)),
+                period.month.replace(day=min(old.last_day.day, length)),
+                old.note,
+            )
+            count += 1
+    return count
 
 
 PROGRAMME_RULE_FIELDS = (

@@ -12,6 +12,17 @@ urlpatterns = [
     path("periods/", payroll_views.period_list, name="period_list"),
     path("periods/<int:pk>/", payroll_views.period_detail, name="period_detail"),
     path("periods/<int:pk>/status/", payroll_views.period_transition, name="period_transition"),
+    path("periods/<int:pk>/schedule/", payroll_views.schedule, name="schedule"),
+    path(
+        "periods/<int:pk>/schedule/<int:point_id>/",
+        payroll_views.schedule_point,
+        name="schedule_point",
+    ),
+    path(
+        "periods/<int:pk>/points/<int:point_id>/list.pdf",
+        payroll_views.point_list_pdf,
+        name="point_list_pdf",
+    ),
     path("imports/new/", payroll_views.import_upload, name="import_upload"),
     path("imports/<int:pk>/", payroll_views.import_job, name="import_job"),
     path("imports/<int:pk>/errors.csv", payroll_views.import_job_errors_csv, name="import_errors"),
