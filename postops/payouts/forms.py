@@ -220,3 +220,89 @@ class ScheduleBulkForm(forms.Form):
                     % {"month": rules.format_period(self.month)},
                 )
         return data
+
+
+class BeneficiarySearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Tìm người hưởng"),
+        max_length=100,
+        required=False,
+        help_text=_("Họ tên (gõ có dấu hoặc không dấu), mã số hoặc số CCCD."),
+    )
+
+
+class ProxyForm(forms.Form):
+    """A written authorisation to collect payments (Law 41/2024/QH15: at most the
+    programme's number of months, certified)."""
+
+    full_name = forms.CharField(
+        label=_("Họ và tên người được ủy quyền"),
+        max_length=150,
+        error_messages={"required": _("Nhập họ và tên người được ủy quyền.")},
+    )
+    id_document_type = forms.ChoiceField(
+        label=_("Loại giấy tờ"), choices=DOCUMENT_CHOICES, initial=rules.CCCD
+    )
+    id_number = forms.CharField(
+        label=_("Số giấy tờ"),
+        max_length=20,
+        error_messages={"required": _("Nhập số giấy tờ của người được ủy quyền.")},
+    )
+    authorisation_number = forms.CharField(
+        label=_("Số giấy ủy quyền"),
+        max_length=50,
+        error_messages={"required": _("Nhập số giấy ủy quyền.")},
+    )
+    valid_from = forms.DateField(
+        label=_("Hiệu lực từ ngày"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": _("Nhập ngày bắt đầu."), "invalid": _("Ngày không hợp lệ.")},
+    )
+    valid_to = forms.DateField(
+        label=_("Hiệu lực đến ngày"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": _("Nhập ngày kết thúc."), "invalid": _("Ngày không hợp lệ.")},
+    )
+    certified = forms.BooleanField(
+        label=_("Giấy ủy quyền đã được chứng thực"),
+        required=False,
+        help_text=_("Giấy chưa chứng thực được lưu nhưng chưa dùng để nhận tiền được."),
+    )
+
+    def __init__(self, *args, max_months: int = 12, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_months = max_months
+        self.fields["valid_to"].help_text = _(
+            "Tối đa %(n)s tháng kể từ ngày bắt đầu (quy định của chương trình)."
+        ) % {"n": max_months}
+
+    def clean_id_number(self):
+        number = rules.normalise_document_number(self.cleaned_data["id_number"])
+        if self.data.get(self.add_prefix("id_document_type"), rules.CCCD) == rules.CCCD and not (
+            len(number) == 12 and number.isdigit()
+        ):
+            raise forms.ValidationError(_("Số CCCD gồm đúng 12 chữ số."))
+        return number
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("valid_from"), data.get("valid_to")
+        if start and end:
+            if end < start:
+                self.add_error("valid_to", _("Ngày kết thúc phải sau ngày bắt đầu."))
+            elif not rules.authorisation_period_ok(start, end, self.max_months):
+                last = rules.authorisation_last_day(start, self.max_months)
+                self.add_error(
+                    "valid_to",
+                    _("Quá thời hạn tối đa %(n)s tháng: muộn nhất là ngày %(last)s.")
+                    % {"n": self.max_months, "last": last.strftime("%d/%m/%Y")},
+                )
+        return data
+
+
+class ProxyRevokeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do thu hồi"),
+        max_length=300,
+        error_messages={"required": _("Ghi lý do thu hồi giấy ủy quyền.")},
+    )

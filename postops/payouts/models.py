@@ -245,6 +245,18 @@ class Proxy(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The beneficiary may withdraw an authorisation before it ends (proxy_revoke); the row
+    # stays, with who recorded the withdrawal and why.
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người ghi thu hồi"),
+    )
+    revoke_reason = models.CharField(_("lý do thu hồi"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("người được ủy quyền")
@@ -253,7 +265,11 @@ class Proxy(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_to__gte=F("valid_from")), name="proxy_valid_range"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True) | ~Q(revoke_reason=""),
+                name="proxy_revoke_reason_required",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -266,7 +282,21 @@ class Proxy(models.Model):
         return rules.IdentityRecord(self.id_number)
 
     def valid_on(self, day) -> bool:
-        return rules.authorisation_valid_on(self.valid_from, self.valid_to, self.certified, day)
+        return self.revoked_at is None and rules.authorisation_valid_on(
+            self.valid_from, self.valid_to, self.certified, day
+        )
+
+    def state_on(self, day) -> str:
+        """``revoked``, ``uncertified``, ``not_yet``, ``expired`` or ``valid``."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if not self.certified:
+            return "uncertified"
+        if day < self.valid_from:
+            return "not_yet"
+        if day > self.valid_to:
+            return "expired"
+        return "valid"
 
 
 class ImportJob(models.Model):

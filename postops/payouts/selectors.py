@@ -94,7 +94,11 @@ def proxies_valid_on(beneficiary, day) -> list[Proxy]:
     """Authorisations that let someone collect for ``beneficiary`` on ``day``."""
     return list(
         Proxy.objects.filter(
-            beneficiary=beneficiary, certified=True, valid_from__lte=day, valid_to__gte=day
+            beneficiary=beneficiary,
+            certified=True,
+            revoked_at__isnull=True,
+            valid_from__lte=day,
+            valid_to__gte=day,
         ).order_by("full_name")
     )
 
@@ -257,3 +261,50 @@ def point_schedule(period: PayrollPeriod, point: Office):
     from .models import PayoutSchedule
 
     return PayoutSchedule.objects.filter(period=period, point=point).first()
+
+
+# --- Beneficiaries (proxy management) ---------------------------------------------------------
+
+
+def beneficiaries_for_actor(actor) -> QuerySet:
+    """People whose default payout point, or a point paying one of their lines, is in the
+    actor's scope."""
+    from .models import Beneficiary
+
+    scope = office_scope_ids_for(actor)
+    return Beneficiary.objects.filter(
+        Q(default_payout_point__in=scope)
+        | Q(pk__in=PayrollLine.objects.filter(payout_point__in=scope).values("beneficiary_id"))
+    ).select_related("programme", "commune", "default_payout_point")
+
+
+def beneficiary_in_scope(actor, beneficiary_id: int) -> bool:
+    return beneficiaries_for_actor(actor).filter(pk=beneficiary_id).exists()
+
+
+def beneficiary_get(actor, pk: int):
+    return beneficiaries_for_actor(actor).filter(pk=pk).first()
+
+
+def beneficiary_search(actor, query: str, *, limit: int = SEARCH_LIMIT) -> list:
+    """By ID number (exact), code (exact, any case) or every word of the folded name."""
+    query = (query or "").strip()
+    if not query:
+        return []
+    people = beneficiaries_for_actor(actor)
+    if _ID_LIKE.match(query):
+        people = people.filter(id_number=rules.normalise_document_number(query))
+    else:
+        by_name = people
+        for word in fold(query).split():
+            by_name = by_name.filter(search_name__contains=word)
+        people = people.filter(code__iexact=query) | by_name
+    return list(people.order_by("search_name", "code")[:limit])
+
+
+def beneficiary_proxies(beneficiary) -> list[Proxy]:
+    return list(
+        Proxy.objects.filter(beneficiary=beneficiary)
+        .select_related("created_by", "revoked_by")
+        .order_by("-valid_to", "-pk")
+    )

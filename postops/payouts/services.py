@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from postops.core.audit import audit_record, changed_fields
 
@@ -136,6 +137,12 @@ def proxy_create(
     pensions); the certification is checked at payout time, so an uncertified
     authorisation may be recorded but cannot be used.
     """
+    from .selectors import beneficiary_in_scope
+
+    if getattr(actor, "is_authenticated", False) and not beneficiary_in_scope(
+        actor, beneficiary.pk
+    ):
+        raise OutOfScope()
     limit = beneficiary.programme.max_authorisation_months
     if not rules.authorisation_period_ok(valid_from, valid_to, limit):
         raise AuthorisationInvalid(
@@ -167,6 +174,38 @@ def proxy_create(
                 "certified": certified,
             },
         )
+    return proxy
+
+
+def proxy_revoke(actor, proxy: Proxy, reason: str) -> Proxy:
+    """Record that the beneficiary withdrew an authorisation (from now on it pays nobody).
+
+    Compare-and-set on ``revoked_at``: a second revocation is refused, not repeated.
+    Payouts already made under it stay valid. The beneficiary must be in the actor's scope
+    (their default point, or a point paying one of their lines).
+    """
+    from .selectors import beneficiary_in_scope
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidRequest(field="reason")
+    if not beneficiary_in_scope(actor, proxy.beneficiary_id):
+        raise OutOfScope()
+    now = timezone.now()
+    with transaction.atomic():
+        updated = Proxy.objects.filter(pk=proxy.pk, revoked_at__isnull=True).update(
+            revoked_at=now, revoked_by=actor, revoke_reason=reason[:300]
+        )
+        if updated != 1:
+            raise AuthorisationInvalid(_("Giấy ủy quyền này đã bị thu hồi trước đó."))
+        audit_record(
+            actor,
+            "payouts.proxy_revoke",
+            proxy,
+            before={"revoked": False},
+            after={"revoked": True, "reason": reason[:300]},
+        )
+    proxy.refresh_from_db()
     return proxy
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import payroll_views, views
+from . import payroll_views, people_views, views
 
 app_name = "payouts"
 urlpatterns = [
@@ -8,6 +8,11 @@ urlpatterns = [
     path("lines/<int:pk>/", views.line_pay, name="line_pay"),
     path("receipts/<int:pk>/", views.payout_receipt, name="receipt"),
     path("receipts/<int:pk>/reverse/", views.payout_reverse, name="reverse"),
+    # People and their authorisations.
+    path("people/", people_views.beneficiary_search, name="people"),
+    path("people/<int:pk>/", people_views.beneficiary_detail, name="beneficiary"),
+    path("people/<int:pk>/proxies/new/", people_views.proxy_add, name="proxy_add"),
+    path("proxies/<int:pk>/revoke/", people_views.proxy_revoke, name="proxy_revoke"),
     # Payroll: import, check, approve (supervisors, managers, administrators).
     path("periods/", payroll_views.period_list, name="period_list"),
     path("periods/<int:pk>/", payroll_views.period_detail, name="period_detail"),

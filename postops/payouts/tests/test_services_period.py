@@ -63,9 +63,9 @@ def test_approval_snapshot_is_frozen(period, line, make_user, beneficiary, netwo
     assert period.approved_total == 3_400_000
 
 
-def test_proxy_create_within_limit(beneficiary, make_user):
+def test_proxy_create_within_limit(beneficiary, teller):
     proxy = services.proxy_create(
-        make_user("teller"),
+        teller,
         beneficiary,
         full_name=" Trần Văn Bình ",
         id_number="0200 8000 1111",
@@ -80,10 +80,10 @@ def test_proxy_create_within_limit(beneficiary, make_user):
     assert AuditEntry.objects.filter(action="payouts.proxy_create").count() == 1
 
 
-def test_proxy_longer_than_programme_limit_is_refused(beneficiary, make_user):
+def test_proxy_longer_than_programme_limit_is_refused(beneficiary, teller):
     with pytest.raises(AuthorisationInvalid) as info:
         services.proxy_create(
-            make_user("teller"),
+            teller,
             beneficiary,
             full_name="Trần Văn Bình",
             id_number="020080001111",
