@@ -33,6 +33,8 @@ PAGES = {
     "/worklists/cod/": {Role.SUPERVISOR, Role.MANAGER},
     "/delivery/": {Role.POSTMAN},
     "/delivery/office/": {Role.SUPERVISOR},
+    "/delivery/home-payouts/": {Role.SUPERVISOR},
+    "/delivery/home-payouts/mine/": {Role.POSTMAN, Role.TELLER, Role.BDVHX},
     "/dossiers/procedures/": ALL - {Role.TELLER, Role.PARTNER},
     "/dossiers/procedures/import/": {Role.ADMIN, Role.MANAGER},
     "/dossiers/intake/": {Role.CLERK, Role.BDVHX, Role.SUPERVISOR},

@@ -131,3 +131,26 @@ class HandoverConfirmForm(forms.Form):
         self.fields["returned"].choices = [
             (e.item.number, f"{e.item.number} · {e.get_outcome_display()}") for e in undelivered
         ]
+
+
+class HomePayoutAssignForm(forms.Form):
+    staff = forms.ModelChoiceField(
+        label=_("Người đi chi"),
+        queryset=None,
+        empty_label=_("— Chọn người đi chi —"),
+        error_messages={
+            "required": _("Chọn người đi chi."),
+            "invalid_choice": _("Chọn người đi chi."),
+        },
+    )
+    lines = forms.MultipleChoiceField(
+        label=_("Người hưởng"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Chọn ít nhất một người hưởng.")},
+    )
+
+    def __init__(self, *args, staff, lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["staff"].queryset = staff
+        self.fields["staff"].label_from_instance = lambda u: u.full_name or u.username
+        self.fields["lines"].choices = [(str(line.pk), str(line.pk)) for line in lines]

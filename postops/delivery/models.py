@@ -310,3 +310,40 @@ class Handover(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.run_sheet_id} {self.confirmed_at:%Y-%m-%d %H:%M}"
+
+
+class HomePayoutAssignment(models.Model):
+    """A pension or benefit paid at the beneficiary's home (issue #5 item 7), given to a
+    member of staff who pays it on their round, on the phone, offline if need be.
+
+    One per payroll line; the payment itself is a ``payouts.Payout`` made by
+    ``payouts.services.payout_record`` with the phone's UUID as its idempotency key.
+    """
+
+    line = models.OneToOneField(
+        "payouts.PayrollLine",
+        on_delete=models.PROTECT,
+        related_name="home_assignment",
+        verbose_name=_("dòng chi trả"),
+    )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="home_payouts",
+        verbose_name=_("người đi chi"),
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("người giao"),
+    )
+    assigned_at = models.DateTimeField(_("giao lúc"))
+
+    class Meta:
+        verbose_name = _("chi trả tại nhà")
+        verbose_name_plural = _("chi trả tại nhà")
+        ordering = ["line"]
+
+    def __str__(self) -> str:
+        return f"{self.line_id} → {self.staff_id}"

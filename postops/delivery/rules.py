@@ -273,3 +273,20 @@ def image_kind(data: bytes) -> str | None:
     if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "webp"
     return None
+
+
+# --- Home payouts: the identity check offline ---------------------------------------------------
+
+# The phone checks the document number typed against a slow salted hash of the number on
+# record (PBKDF2-HMAC-SHA256, as WebCrypto computes it), so that a wrong document is caught
+# before the cash is handed over, without the page carrying the number itself. The server
+# checks again when the payment is sent (payouts.services.payout_record).
+ID_CHECK_ITERATIONS = 20_000
+
+
+def identity_check_digest(document: str, number: str, salt: bytes) -> str:
+    """Hex PBKDF2-HMAC-SHA256 of ``"<document>:<normalised number>"`` with ``salt``."""
+    import hashlib
+
+    text = f"{document}:{normalise_document_number(number)}".encode()
+    return hashlib.pbkdf2_hmac("sha256", text, salt, ID_CHECK_ITERATIONS, dklen=32).hex()

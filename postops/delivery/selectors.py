@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from postops.accounts.models import User
 from postops.accounts.roles import has_role
@@ -294,3 +294,85 @@ def handover_figures(run_sheet: RunSheet) -> HandoverFigures:
     return HandoverFigures(
         delivered=len(entries) - len(undelivered), undelivered=undelivered, expected_cash=cash
     )
+
+
+# --- Home payouts -------------------------------------------------------------------------------
+
+
+def _payout_lines():
+    from postops.payouts import rules as payout_rules
+    from postops.payouts.models import Payout, PayrollLine
+
+    return (
+        PayrollLine.objects.filter(home_payout=True, period__status=payout_rules.PAYING)
+        .select_related("period__programme", "beneficiary", "payout_point")
+        .annotate(is_paid=Exists(Payout.objects.filter(line=OuterRef("pk"))))
+    )
+
+
+def home_payout_lines_for_supervisor(user, limit: int = 500) -> list:
+    """Lines to be paid at home in the supervisor's scope, with their assignment."""
+    return list(
+        _payout_lines()
+        .filter(payout_point_id__in=office_scope_ids(user))
+        .select_related("home_assignment__staff")
+        .order_by("payout_point__code", "beneficiary__village", "beneficiary__search_name")[:limit]
+    )
+
+
+def home_payout_staff_for(user) -> QuerySet[User]:
+    """Staff who may pay at home, working within the supervisor's scope."""
+    from .services import HOME_PAYOUT_ROLES
+
+    return (
+        User.objects.filter(
+            is_active=True,
+            groups__name__in=HOME_PAYOUT_ROLES,
+            offices__id__in=office_scope_ids(user),
+        )
+        .distinct()
+        .order_by("full_name", "username")
+    )
+
+
+def home_payouts_for_staff(user) -> list:
+    """The lines given to ``user`` to pay at home (paid ones included, marked)."""
+    return list(
+        _payout_lines()
+        .filter(home_assignment__staff=user)
+        .order_by("beneficiary__village", "beneficiary__search_name")
+    )
+
+
+def home_payout_identity_checks(line, proxies, salt: bytes) -> list[dict]:
+    """What the phone needs to check a document offline: per receiver and document type,
+    a slow salted hash of the number on record (never the number)."""
+    from .rules import identity_check_digest
+
+    checks = []
+    person = line.beneficiary
+    if person.id_number:
+        checks.append(
+            {
+                "receiver": "self",
+                "document": "cccd",
+                "digest": identity_check_digest("cccd", person.id_number, salt),
+            }
+        )
+    if person.passport_number:
+        checks.append(
+            {
+                "receiver": "self",
+                "document": "passport",
+                "digest": identity_check_digest("passport", person.passport_number, salt),
+            }
+        )
+    for proxy in proxies:
+        checks.append(
+            {
+                "receiver": f"proxy:{proxy.pk}",
+                "document": proxy.id_document_type,
+                "digest": identity_check_digest(proxy.id_document_type, proxy.id_number, salt),
+            }
+        )
+    return checks

@@ -43,7 +43,15 @@ from postops.network.models import Office
 from postops.network.selectors import office_scope_ids
 
 from . import rules
-from .models import DeliveryAttempt, EntryOutcome, Handover, Route, RunSheet, RunSheetEntry
+from .models import (
+    DeliveryAttempt,
+    EntryOutcome,
+    Handover,
+    HomePayoutAssignment,
+    Route,
+    RunSheet,
+    RunSheetEntry,
+)
 from .rules import ASSIGNABLE_STATUSES
 from .selectors import handover_figures
 
@@ -64,6 +72,7 @@ REJECTION_TEXT = {
     "run_sheet_closed": gettext_lazy("Bảng kê đã được xác nhận bàn giao; báo trưởng bưu cục."),
     "event_id_conflict": gettext_lazy("Mã thao tác đã dùng cho một thao tác khác."),
     "occurred_in_future": gettext_lazy("Giờ trên điện thoại sai (ở tương lai); chỉnh lại giờ máy."),
+    "not_assigned": gettext_lazy("Người này không nằm trong danh sách chi tại nhà của bạn."),
     "invalid_transition": gettext_lazy(
         "Trạng thái bưu gửi không cho phép thao tác này (có thể đã phát)."
     ),
@@ -1003,3 +1012,125 @@ def route_save(
             request=request,
         )
     return route
+
+
+# --- Home payouts (issue #5 item 7) ------------------------------------------------------------
+
+# Staff who pay at home on their round: postmen, payout tellers, BĐVHX attendants.
+HOME_PAYOUT_ROLES = ("postman", "teller", "bdvhx")
+
+
+def home_payout_assign(*, actor, line_ids: list[int], staff, request=None, now=None) -> list[int]:
+    """Give home-payout lines to ``staff``; returns the ids assigned (or re-assigned).
+
+    A line qualifies when it is marked for payment at home, its period is paying, it is not
+    paid yet, and its payout point is in the scope of both the supervisor and the staff
+    member. Others are skipped.
+    """
+    from postops.payouts import rules as payout_rules
+    from postops.payouts.models import Payout, PayrollLine
+
+    if not (has_role(actor, "supervisor") or getattr(actor, "is_superuser", False)):
+        raise PermissionDenied(_("Chỉ trưởng bưu cục được thực hiện việc này."))
+    if staff is None or not staff.is_active or not has_role(staff, *HOME_PAYOUT_ROLES):
+        raise ValidationError({"staff": [_("Người này không đi chi trả tại nhà được.")]})
+    now = now or timezone.now()
+    lines = list(
+        PayrollLine.objects.filter(
+            pk__in=line_ids,
+            home_payout=True,
+            period__status=payout_rules.PAYING,
+            payout_point_id__in=office_scope_ids(actor),
+        )
+        .filter(payout_point_id__in=office_scope_ids(staff))
+        .exclude(pk__in=Payout.objects.values("line_id"))
+        .order_by("pk")
+    )
+    if not lines:
+        raise ValidationError({"lines": [_("Không có người nào hợp lệ để giao.")]})
+    with transaction.atomic():
+        for line in lines:
+            HomePayoutAssignment.objects.update_or_create(
+                line=line,
+                defaults={"staff": staff, "assigned_by": actor, "assigned_at": now},
+            )
+        audit_record(
+            actor,
+            "delivery.home_payout_assign",
+            None,
+            after={"staff": staff.pk, "lines": [line.pk for line in lines]},
+            request=request,
+            target_type="payouts.payrollline",
+        )
+    return [line.pk for line in lines]
+
+
+def home_payout_apply(*, actor, action: dict, request=None) -> ActionResult:
+    """One home payment from the phone: ``{"event_id", "occurred_at", "line_id",
+    "receiver": "self"|"proxy", "proxy_id", "id_document_type", "id_document_number"}``.
+
+    The checks are those of ``payouts.services.payout_record`` (identity against the
+    record, a valid certified authorisation for a proxy, exactly one payout per line), with
+    the phone's UUID as the idempotency key: a resend answers ``duplicate``.
+    """
+    from postops.payouts.errors import PayoutsError
+    from postops.payouts.services import payout_record
+
+    try:
+        event_id = uuid.UUID(str(action.get("event_id")))
+    except (TypeError, ValueError, AttributeError):
+        raise ActionRejected("invalid_event_id") from None
+    paid_at = _parse_time(action.get("occurred_at"))
+    if paid_at is None or timezone.is_naive(paid_at):
+        raise ActionRejected("invalid_form", {"occurred_at": [_("Thời điểm không hợp lệ.")]})
+    try:
+        line_id = int(action.get("line_id"))
+    except (TypeError, ValueError):
+        raise ActionRejected("invalid_action") from None
+    assignment = HomePayoutAssignment.objects.filter(line_id=line_id).first()
+    if assignment is None or assignment.staff_id != actor.pk:
+        raise ActionRejected("not_assigned")
+    receiver = str(action.get("receiver") or "")
+    proxy_id = action.get("proxy_id") or None
+    try:
+        proxy_id = int(proxy_id) if proxy_id is not None else None
+    except (TypeError, ValueError):
+        raise ActionRejected("invalid_action") from None
+    try:
+        _payout, created = payout_record(
+            actor,
+            line_id=line_id,
+            idempotency_key=str(event_id),
+            receiver=receiver,
+            proxy_id=proxy_id,
+            id_document_type=str(action.get("id_document_type") or ""),
+            id_document_number=str(action.get("id_document_number") or ""),
+            paid_at=paid_at,
+            request=request,
+        )
+    except PayoutsError as exc:
+        raise ActionRejected(exc.code, message=exc.message) from None
+    return ActionResult(str(event_id), Outcome.ACCEPTED if created else Outcome.DUPLICATE)
+
+
+def home_payout_actions_ingest(*, actor, actions: list, request=None) -> list[ActionResult]:
+    """The phone's queued home payments, in order; one result per action (see
+    :func:`delivery_actions_ingest`)."""
+    if not isinstance(actions, list) or len(actions) > MAX_BATCH_ACTIONS:
+        raise ValidationError(
+            {"actions": [_("Tối đa %(max)d thao tác mỗi lần gửi.") % {"max": MAX_BATCH_ACTIONS}]}
+        )
+    results = []
+    for action in actions:
+        event_id = str(action.get("event_id") if isinstance(action, dict) else "")
+        try:
+            if not isinstance(action, dict) or action.get("kind") != "home_payout":
+                raise ActionRejected("invalid_action")
+            results.append(home_payout_apply(actor=actor, action=action, request=request))
+        except ActionRejected as exc:
+            results.append(
+                ActionResult(
+                    event_id, Outcome.REJECTED, exc.reason, message=exc.message, details=exc.details
+                )
+            )
+    return results

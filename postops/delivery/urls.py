@@ -18,4 +18,7 @@ urlpatterns = [
     ),
     path("run-sheets/<int:pk>/", views.run_sheet, name="run_sheet"),
     path("attempts/<int:pk>/<str:kind>/", views.proof, name="proof"),
+    path("home-payouts/", views.home_payouts, name="home_payouts"),
+    path("home-payouts/mine/", views.home_payouts_mine, name="home_payouts_mine"),
+    path("home-payouts/sync/", views.home_payouts_sync, name="home_payouts_sync"),
 ]

@@ -9,6 +9,7 @@ there. Reads of receivers' names and addresses are audited (Law 91/2025/QH15).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 
@@ -31,7 +32,13 @@ from postops.items.models import ItemStatus
 from postops.public.layouts import layout_template
 
 from . import rules, selectors, services
-from .forms import AssignForm, HandoverConfirmForm, HandoverSubmitForm, RouteAssignForm
+from .forms import (
+    AssignForm,
+    HandoverConfirmForm,
+    HandoverSubmitForm,
+    HomePayoutAssignForm,
+    RouteAssignForm,
+)
 from .models import DeliveryAttempt
 
 postman_required = role_required("postman")
@@ -45,6 +52,7 @@ APP_ASSETS = (
     "js/offline-queue.js",
     "js/signature-pad.js",
     "js/delivery.js",
+    "js/home-payouts.js",
     "vendor/htmx.min.js",
     "img/favicon.svg",
     "img/postman-192.png",
@@ -229,6 +237,7 @@ def service_worker(request):
             "version": json.dumps(digest.hexdigest()[:16]),
             "assets": json.dumps(assets),
             "app_url": json.dumps(reverse("delivery:app")),
+            "pages": json.dumps([reverse("delivery:app"), reverse("delivery:home_payouts_mine")]),
             "login_url": json.dumps(reverse("accounts:login")),
         },
         content_type="text/javascript; charset=utf-8",
@@ -465,3 +474,113 @@ def _content_type(name: str) -> str:
     if name.endswith(".webp"):
         return "image/webp"
     return "image/jpeg"
+
+
+# --- Home payouts (issue #5 item 7) --------------------------------------------------------------
+
+home_payout_staff_required = role_required(*services.HOME_PAYOUT_ROLES)
+
+
+@supervisor_required
+def home_payouts(request):
+    """The people to be paid at home in the supervisor's offices, and who pays them."""
+    lines = selectors.home_payout_lines_for_supervisor(request.user)
+    staff = selectors.home_payout_staff_for(request.user)
+    form = HomePayoutAssignForm(request.POST or None, staff=staff, lines=lines)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                assigned = services.home_payout_assign(
+                    actor=request.user,
+                    line_ids=[int(pk) for pk in form.cleaned_data["lines"]],
+                    staff=form.cleaned_data["staff"],
+                    request=request,
+                )
+            except ValidationError as exc:
+                for name, errors in exc.message_dict.items():
+                    form.add_error(name if name in form.fields else None, errors)
+            else:
+                messages.success(
+                    request, _("Đã giao %(n)d người hưởng để chi tại nhà.") % {"n": len(assigned)}
+                )
+                return redirect("delivery:home_payouts")
+        status = 422
+    if lines:
+        audit_read_many(
+            request.user, [line.beneficiary for line in lines], ["full_name", "address"], request
+        )
+    return render(
+        request,
+        "delivery/home_payouts.html",
+        _context(request, lines=lines, form=form),
+        status=status,
+    )
+
+
+@home_payout_staff_required
+@never_cache
+def home_payouts_mine(request):
+    """The phone page of home payments: works offline like the run sheet (same queue)."""
+    import secrets
+
+    from postops.payouts.selectors import proxies_valid_on
+
+    today = timezone.localdate()
+    salt = secrets.token_bytes(16)
+    rows = []
+    for line in selectors.home_payouts_for_staff(request.user):
+        proxies = [] if line.is_paid else proxies_valid_on(line.beneficiary, today)
+        checks = [] if line.is_paid else selectors.home_payout_identity_checks(line, proxies, salt)
+        rows.append({"line": line, "proxies": proxies, "checks_json": json.dumps(checks)})
+    if rows:
+        audit_read_many(
+            request.user,
+            [r["line"].beneficiary for r in rows],
+            ["full_name", "address", "id_number"],
+            request,
+        )
+        audit_read_many(request.user, [r["line"] for r in rows], ["amount"], request)
+    return render(
+        request,
+        "delivery/home_payouts_mine.html",
+        _context(
+            request,
+            rows=rows,
+            today=today,
+            salt=base64.b64encode(salt).decode(),
+            iterations=rules.ID_CHECK_ITERATIONS,
+            messages_json=_home_messages(),
+        ),
+    )
+
+
+def _home_messages() -> dict:
+    return {
+        **_app_messages(),
+        "pay_label": _("Chi tại nhà: %(name)s"),
+        "required_number": _("Nhập số giấy tờ người nhận tiền xuất trình."),
+        "identity_mismatch": _("Giấy tờ không khớp với hồ sơ: không chi."),
+        "paid": _("Đã chi"),
+    }
+
+
+@home_payout_staff_required
+@require_http_methods(["GET", "POST"])
+def home_payouts_sync(request):
+    """The phone's queued home payments (same protocol as :func:`sync`, no files)."""
+    if request.method == "GET":
+        return JsonResponse({"server_time": timezone.now().isoformat()})
+    actions = services.actions_from_request_data(request.POST.get("actions", ""))
+    try:
+        results = services.home_payout_actions_ingest(
+            actor=request.user, actions=actions, request=request
+        )
+    except ValidationError as exc:
+        return JsonResponse(
+            {"code": "invalid_batch", "message": "; ".join(exc.messages), "details": []},
+            status=400,
+        )
+    return JsonResponse(
+        {"results": [r.as_dict() for r in results], "server_time": timezone.now().isoformat()}
+    )

@@ -83,6 +83,20 @@ STAFF_LINKS: tuple[StaffLink, ...] = (
         hotkey="l",
     ),
     StaffLink(
+        key="home_payouts",
+        url_name="delivery:home_payouts_mine",
+        label=_("Chi trả tại nhà"),
+        description=_("Người hưởng được giao chi tại nhà: kiểm tra giấy tờ, chi, cả khi mất mạng."),
+        roles=frozenset({"postman", "teller", "bdvhx"}),
+    ),
+    StaffLink(
+        key="home_payouts_assign",
+        url_name="delivery:home_payouts",
+        label=_("Giao chi trả tại nhà"),
+        description=_("Danh sách người hưởng chi tại nhà và người đi chi."),
+        roles=frozenset({"supervisor"}),
+    ),
+    StaffLink(
         key="dossier_intake",
         url_name="dossiers:intake_start",
         label=_("Nhận hồ sơ hành chính"),

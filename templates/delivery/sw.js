@@ -1,7 +1,7 @@
 {% autoescape off %}// PostOps postman app: service worker (served by postops.delivery.views.service_worker).
 // Keeps the app shell and today's run sheet so that the app opens without the network:
 //   - static assets: from the cache first (their URLs change when their content does);
-//   - the app page: from the network first, the cached copy when offline; a response that
+//   - the app pages: from the network first, the cached copy when offline; a response that
 //     is the login page (session ended) drops the cached copy (personal data);
 //   - everything else, and every POST, goes to the network untouched: actions are queued by
 //     the page itself (static/js/offline-queue.js), never by this worker.
@@ -10,15 +10,20 @@
 const VERSION = {{ version }};
 const CACHE = "postops-delivery-" + VERSION;
 const APP_URL = {{ app_url }};
+// Pages kept for offline use: the run sheet and the home payments.
+const PAGES = {{ pages }};
 const LOGIN_URL = {{ login_url }};
 const ASSETS = {{ assets }};
 
-async function cachePage(cache) {
-  try {
-    const response = await fetch(APP_URL, { credentials: "same-origin" });
-    if (response.ok && !response.redirected) await cache.put(APP_URL, response);
-  } catch (err) {
-    // Installed while offline: the page is cached the next time it is opened online.
+async function cachePages(cache) {
+  for (const page of PAGES) {
+    try {
+      const response = await fetch(page, { credentials: "same-origin" });
+      // A page the user's role may not open (403) or a login redirect is not kept.
+      if (response.ok && !response.redirected) await cache.put(page, response);
+    } catch (err) {
+      // Installed while offline: the page is cached the next time it is opened online.
+    }
   }
 }
 
@@ -26,7 +31,7 @@ self.addEventListener("install", function (event) {
   event.waitUntil(
     caches.open(CACHE).then(async function (cache) {
       await cache.addAll(ASSETS);
-      await cachePage(cache);
+      await cachePages(cache);
       await self.skipWaiting();
     })
   );
@@ -43,19 +48,20 @@ self.addEventListener("activate", function (event) {
   );
 });
 
-async function appPage(request) {
+async function appPage(request, page) {
   const cache = await caches.open(CACHE);
   try {
     const response = await fetch(request);
     const url = new URL(response.url || request.url);
     if (response.redirected && url.pathname.startsWith(LOGIN_URL)) {
-      await cache.delete(APP_URL);
+      // The session ended: no personal data stays in the cache.
+      await Promise.all(PAGES.map(function (p) { return cache.delete(p); }));
     } else if (response.ok) {
-      await cache.put(APP_URL, response.clone());
+      await cache.put(page, response.clone());
     }
     return response;
   } catch (err) {
-    const cached = await cache.match(APP_URL);
+    const cached = await cache.match(page);
     if (cached) return cached;
     throw err;
   }
@@ -77,8 +83,8 @@ self.addEventListener("fetch", function (event) {
   if (request.method !== "GET") return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  if (url.pathname === APP_URL && request.mode === "navigate") {
-    event.respondWith(appPage(request));
+  if (PAGES.includes(url.pathname) && request.mode === "navigate") {
+    event.respondWith(appPage(request, url.pathname));
   } else if (ASSETS.includes(url.pathname)) {
     event.respondWith(asset(request));
   }

@@ -147,7 +147,7 @@ def test_links_follow_roles(make_user, monkeypatch):
         "procedures",
         "sender_requests",
     ]
-    assert keys("postman") == ["offices", "delivery", "procedures"]
+    assert keys("postman") == ["offices", "delivery", "home_payouts", "procedures"]
     assert keys("auditor") == ["offices", "procedures", "cod", "audit"]
     assert keys("agency") == ["offices", "agency_inbox", "procedures"]
     assert keys("partner") == ["api_docs"]
