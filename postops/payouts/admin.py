@@ -6,6 +6,9 @@ from django.contrib import admin
 from . import services
 from .models import (
     Beneficiary,
+    CashDay,
+    CashMovement,
+    CashVarianceSignoff,
     ImportJob,
     Payout,
     PayoutReversal,
@@ -99,3 +102,19 @@ class PayoutScheduleAdmin(ReadOnlyAdmin):
     # Set on the period's schedule page (payout_schedule_set audits every change).
     list_display = ("period", "point", "first_day", "last_day", "note", "updated_by")
     list_filter = ("period__programme",)
+
+
+@admin.register(CashDay)
+class CashDayAdmin(ReadOnlyAdmin):
+    list_display = ("day", "office", "teller", "status", "closed_counted", "closed_variance")
+    list_filter = ("status",)
+
+
+@admin.register(CashMovement)
+class CashMovementAdmin(ReadOnlyAdmin):
+    list_display = ("cash_day", "kind", "amount", "actor", "recorded_at")
+
+
+@admin.register(CashVarianceSignoff)
+class CashVarianceSignoffAdmin(ReadOnlyAdmin):
+    list_display = ("cash_day", "variance", "supervisor", "signed_at")

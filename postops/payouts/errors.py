@@ -102,3 +102,15 @@ class ScheduleInvalid(PayoutsError):
     default_message = _(
         "Ngày chi trả phải nằm trong tháng của kỳ, ngày bắt đầu trước ngày kết thúc."
     )
+
+
+class CashDayClosed(PayoutsError):
+    code = "cash_day_closed"
+    status = 409
+    default_message = _("Sổ quỹ ngày này đã chốt: không ghi thêm được.")
+
+
+class CashDayCannotClose(PayoutsError):
+    code = "cash_day_cannot_close"
+    status = 409
+    default_message = _("Chưa chốt được sổ quỹ.")

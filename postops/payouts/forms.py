@@ -7,6 +7,8 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from postops.core.forms import VndField
+
 from . import rules
 
 DOCUMENT_CHOICES = [(rules.CCCD, _("Thẻ căn cước/CCCD")), (rules.PASSPORT, _("Hộ chiếu"))]
@@ -305,4 +307,52 @@ class ProxyRevokeForm(forms.Form):
         label=_("Lý do thu hồi"),
         max_length=300,
         error_messages={"required": _("Ghi lý do thu hồi giấy ủy quyền.")},
+    )
+
+
+class CashOpenForm(forms.Form):
+    office = forms.ModelChoiceField(
+        label=_("Điểm chi trả"),
+        queryset=None,
+        empty_label=None,
+        error_messages={
+            "required": _("Chọn điểm chi trả."),
+            "invalid_choice": _("Chọn điểm chi trả."),
+        },
+    )
+    whose = forms.ChoiceField(
+        label=_("Sổ quỹ của"),
+        choices=[("point", _("Cả điểm chi trả")), ("me", _("Riêng tôi"))],
+        initial="me",
+    )
+    day = forms.DateField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, offices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["office"].queryset = offices
+
+
+class CashMovementForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Loại"),
+        choices=[
+            ("advance", _("Tạm ứng tiền mặt")),
+            ("return", _("Nộp lại tiền thừa")),
+            ("count", _("Kiểm đếm cuối ngày")),
+        ],
+    )
+    amount = VndField(
+        label=_("Số tiền (đồng)"),
+        help_text=_("Ví dụ 50.000.000"),
+        error_messages={"required": _("Nhập số tiền.")},
+    )
+    note = forms.CharField(label=_("Ghi chú"), max_length=200, required=False)
+
+
+class CashSignoffForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do chênh lệch"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Ghi lý do chênh lệch.")},
     )

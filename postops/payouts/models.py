@@ -611,3 +611,136 @@ class PayoutSchedule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} {self.point_id}: {self.first_day}–{self.last_day}"
+
+
+class CashDay(models.Model):
+    """One cash book for one day: a whole payout point's, or one teller's at a point.
+
+    Cash advanced, returned and counted are append-only ``CashMovement`` rows; cash paid
+    out is derived from the payouts (never typed). Closing snapshots the figures; a day
+    with a variance closes only after a supervisor signed off a reason for exactly that
+    variance (``CashVarianceSignoff``). Issue #5, item 8.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Đang mở")
+        CLOSED = "closed", _("Đã chốt")
+
+    office = models.ForeignKey(
+        "network.Office", on_delete=models.PROTECT, related_name="+", verbose_name=_("đơn vị")
+    )
+    # Empty: the point's own book (all its tellers); set: one teller's book at the point.
+    teller = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người chi"),
+    )
+    day = models.DateField(_("ngày"))
+    status = models.CharField(
+        _("trạng thái"), max_length=8, choices=Status.choices, default=Status.OPEN
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # The figures at closing time (đồng).
+    closed_advanced = models.BigIntegerField(null=True, blank=True)
+    closed_paid_out = models.BigIntegerField(null=True, blank=True)
+    closed_returned = models.BigIntegerField(null=True, blank=True)
+    closed_counted = models.BigIntegerField(null=True, blank=True)
+    closed_variance = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sổ quỹ ngày")
+        verbose_name_plural = _("sổ quỹ ngày")
+        ordering = ["-day", "office__code", "teller__username"]
+        constraints = [
+            # NULLs are distinct in a unique index: the point's book needs its own rule.
+            models.UniqueConstraint(
+                fields=["office", "day"],
+                condition=Q(teller__isnull=True),
+                name="cash_day_point_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["office", "teller", "day"],
+                condition=Q(teller__isnull=False),
+                name="cash_day_teller_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open")
+                | Q(closed_at__isnull=False, closed_counted__isnull=False),
+                name="cash_day_closed_has_figures",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = self.teller_id or "*"
+        return f"{self.office_id}/{who} {self.day}"
+
+
+class CashMovement(AppendOnlyModel):
+    """Cash handed to the book (advance), handed back (return), or counted at the end."""
+
+    class Kind(models.TextChoices):
+        ADVANCE = "advance", _("Tạm ứng tiền mặt")
+        RETURN = "return", _("Nộp lại tiền thừa")
+        COUNT = "count", _("Kiểm đếm cuối ngày")
+
+    cash_day = models.ForeignKey(
+        CashDay, on_delete=models.PROTECT, related_name="movements", verbose_name=_("sổ quỹ")
+    )
+    kind = models.CharField(_("loại"), max_length=8, choices=Kind.choices)
+    amount = models.BigIntegerField(_("số tiền (đồng)"))
+    note = models.CharField(_("ghi chú"), max_length=200, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("phát sinh quỹ")
+        verbose_name_plural = _("phát sinh quỹ")
+        ordering = ["recorded_at", "id"]
+        base_manager_name = "objects"
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="cash_movement_amount_gte_0")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount}"
+
+
+class CashVarianceSignoff(AppendOnlyModel):
+    """A supervisor's sign-off of a cash variance, with the reason. Covers exactly the
+    variance it names: if the figures move afterwards, a new sign-off is needed."""
+
+    cash_day = models.ForeignKey(
+        CashDay, on_delete=models.PROTECT, related_name="signoffs", verbose_name=_("sổ quỹ")
+    )
+    variance = models.BigIntegerField(_("chênh lệch (đồng)"))
+    reason = models.TextField(_("lý do"))
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("người ký xác nhận"),
+    )
+    signed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("xác nhận chênh lệch quỹ")
+        verbose_name_plural = _("xác nhận chênh lệch quỹ")
+        ordering = ["signed_at", "id"]
+        base_manager_name = "objects"
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="cash_signoff_reason_required"),
+            models.CheckConstraint(condition=~Q(variance=0), name="cash_signoff_variance_nonzero"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cash_day_id}: {self.variance}"

@@ -228,3 +228,37 @@ def schedule_range_ok(month: date, first_day: date, last_day: date) -> bool:
     """Both days in the period's month, in order."""
     same_month = (first_day.year, first_day.month) == (last_day.year, last_day.month)
     return same_month and first_day <= last_day and first_day.replace(day=1) == month
+
+
+# --- Cash per point or teller per day ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CashFigures:
+    """One day's cash book in đồng. ``counted`` is ``None`` until the cash is counted."""
+
+    advanced: int
+    paid_out: int
+    returned: int
+    counted: int | None
+
+    @property
+    def expected(self) -> int:
+        """What should be in hand: advanced, minus paid out, minus handed back."""
+        return self.advanced - self.paid_out - self.returned
+
+    @property
+    def variance(self) -> int | None:
+        """Counted minus expected: negative is a shortage, positive a surplus."""
+        return None if self.counted is None else self.counted - self.expected
+
+
+def cash_day_can_close(figures: CashFigures, signed_variance: int | None) -> tuple[bool, str]:
+    """``(True, "")`` or ``(False, reason code)``: the cash must have been counted, and a
+    variance needs a supervisor's sign-off of exactly that amount (issue #5, item 8: a day
+    cannot close with an unexplained variance)."""
+    if figures.counted is None:
+        return False, "not_counted"
+    if figures.variance != 0 and signed_variance != figures.variance:
+        return False, "variance_unexplained"
+    return True, ""

@@ -308,3 +308,93 @@ def beneficiary_proxies(beneficiary) -> list[Proxy]:
         .select_related("created_by", "revoked_by")
         .order_by("-valid_to", "-pk")
     )
+
+
+# --- Cash books -------------------------------------------------------------------------------
+
+
+def _local_day_bounds(day):
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    return start, start + timedelta(days=1)
+
+
+def cash_day_paid_out(book) -> int:
+    """Cash paid out on the book's day at its office (by its teller, for a teller's book):
+    payouts not reversed. A reversed payout is treated as money back in the till; if it
+    was not recovered, the count shows it as a variance to explain."""
+    start, end = _local_day_bounds(book.day)
+    payouts = Payout.objects.filter(
+        office_id=book.office_id, paid_at__gte=start, paid_at__lt=end, reversal__isnull=True
+    )
+    if book.teller_id is not None:
+        payouts = payouts.filter(teller_id=book.teller_id)
+    return payouts.aggregate(total=Sum("amount"))["total"] or 0
+
+
+def cash_day_figures(book) -> rules.CashFigures:
+    from .models import CashMovement
+
+    sums = dict(
+        CashMovement.objects.filter(cash_day=book, kind__in=["advance", "return"])
+        .values_list("kind")
+        .annotate(total=Sum("amount"))
+        .values_list("kind", "total")
+    )
+    count = (
+        CashMovement.objects.filter(cash_day=book, kind="count").order_by("-recorded_at", "-pk")
+    ).first()
+    return rules.CashFigures(
+        advanced=sums.get("advance") or 0,
+        paid_out=cash_day_paid_out(book),
+        returned=sums.get("return") or 0,
+        counted=count.amount if count else None,
+    )
+
+
+def cash_day_signed_variance(book) -> int | None:
+    """The variance the latest supervisor's sign-off covers (``None``: none)."""
+    from .models import CashVarianceSignoff
+
+    latest = CashVarianceSignoff.objects.filter(cash_day=book).order_by("-signed_at", "-pk")
+    return latest.values_list("variance", flat=True).first()
+
+
+def cash_books_for_actor(actor, day) -> QuerySet:
+    from .models import CashDay
+
+    return (
+        CashDay.objects.filter(day=day, office__in=office_scope_ids_for(actor))
+        .select_related("office", "teller", "closed_by")
+        .order_by("office__code", "teller__username")
+    )
+
+
+def cash_day_get(actor, pk: int):
+    from .models import CashDay
+
+    return (
+        CashDay.objects.filter(pk=pk, office__in=office_scope_ids_for(actor))
+        .select_related("office", "teller", "opened_by", "closed_by")
+        .first()
+    )
+
+
+def cash_day_history(book) -> tuple[list, list]:
+    from .models import CashMovement, CashVarianceSignoff
+
+    movements = list(CashMovement.objects.filter(cash_day=book).select_related("actor"))
+    signoffs = list(CashVarianceSignoff.objects.filter(cash_day=book).select_related("supervisor"))
+    return movements, signoffs
+
+
+def cash_offices_for_actor(actor) -> QuerySet:
+    """Offices in scope where cash is paid out (points, BĐVHX, commune and post offices)."""
+    return Office.objects.filter(
+        pk__in=office_scope_ids_for(actor),
+        is_active=True,
+        kind__in=["payout_point", "bdvhx", "commune_post", "post_office"],
+    ).order_by("code")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +20,8 @@ from .errors import (
     AlreadyReversed,
     AuthorisationInvalid,
     BeneficiarySuspended,
+    CashDayCannotClose,
+    CashDayClosed,
     FourEyesViolation,
     IdempotencyKeyReused,
     IdentityMismatch,
@@ -34,6 +36,9 @@ from .errors import (
 from .importing import payroll_import
 from .models import (
     Beneficiary,
+    CashDay,
+    CashMovement,
+    CashVarianceSignoff,
     ImportJob,
     Payout,
     PayoutReversal,
@@ -244,6 +249,15 @@ def _next_receipt(office, year: int) -> int:
     return counter.last_number
 
 
+def _cash_day_closed(office, day: date, teller) -> bool:
+    """A closed cash book covers this payout: the point's for the day, or the teller's."""
+    return (
+        CashDay.objects.filter(office=office, day=day, status=CashDay.Status.CLOSED)
+        .filter(Q(teller__isnull=True) | Q(teller=teller))
+        .exists()
+    )
+
+
 def _identity_failure_record(actor, line_id: int, code: str, office, request=None) -> None:
     # Kept apart from the refused payout's rolled-back transaction: repeated mismatches on
     # one line are what an auditor looks for.
@@ -338,6 +352,8 @@ def payout_record(
                 identity = beneficiary.identity
             if not rules.identity_matches(identity, id_document_type, id_document_number):
                 raise IdentityMismatch()
+            if _cash_day_closed(office, paid_day, actor):
+                raise CashDayClosed()
             year = paid_day.year
             sequence = _next_receipt(office, year)
             payout = Payout.objects.create(
@@ -624,3 +640,160 @@ def programme_update_rules(actor, programme: Programme, **values) -> Programme:
         if new:
             audit_record(actor, "payouts.programme_update", current, before=old, after=new)
     return current
+
+
+# --- Cash per point or teller per day (issue #5, item 8) ---------------------------------------
+
+
+def cash_day_open(actor, office, day: date, *, teller=None) -> CashDay:
+    """The cash book of ``office`` for ``day`` (the point's own, or ``teller``'s there),
+    created when missing. The office must be in the actor's scope; a teller may open only
+    their own book or the point's."""
+    from postops.accounts.roles import has_role
+
+    if office.pk not in _scope_ids(actor):
+        raise OutOfScope()
+    if teller is not None and teller.pk != actor.pk and not has_role(actor, "supervisor"):
+        raise NotAllowed()
+    with transaction.atomic():
+        book, created = CashDay.objects.get_or_create(
+            office=office, teller=teller, day=day, defaults={"opened_by": actor}
+        )
+        if created:
+            audit_record(
+                actor,
+                "payouts.cash_day_open",
+                book,
+                after={
+                    "office": office.code,
+                    "teller": teller.pk if teller else None,
+                    "day": day.isoformat(),
+                },
+                office=office,
+            )
+    return book
+
+
+def _locked_open_book(book: CashDay) -> CashDay:
+    locked = CashDay.objects.select_for_update().get(pk=book.pk)
+    if locked.status != CashDay.Status.OPEN:
+        raise CashDayClosed()
+    return locked
+
+
+def cash_movement_record(actor, book: CashDay, kind: str, amount: int, note: str = ""):
+    """Append cash advanced, handed back or counted to an open book (audited).
+
+    Movements are never edited: a mistake is corrected by another movement (a further
+    advance or return) or a new count, which replaces the earlier one for the totals.
+    """
+    if kind not in CashMovement.Kind.values:
+        raise InvalidRequest(field="kind")
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
+        raise InvalidRequest(field="amount")
+    if book.office_id not in _scope_ids(actor):
+        raise OutOfScope()
+    with transaction.atomic():
+        locked = _locked_open_book(book)
+        movement = CashMovement.objects.create(
+            cash_day=locked, kind=kind, amount=amount, note=(note or "").strip()[:200], actor=actor
+        )
+        audit_record(
+            actor,
+            f"payouts.cash_{kind}",
+            locked,
+            after={"amount": amount, "movement": movement.pk},
+            office=locked.office,
+        )
+    return movement
+
+
+def cash_variance_sign_off(actor, book: CashDay, reason: str) -> CashVarianceSignoff:
+    """A supervisor explains the current variance of an open book, with a reason.
+
+    The supervisor must not be the book's teller (four eyes); the cash must have been
+    counted and differ from what is expected.
+    """
+    from postops.accounts.roles import has_role
+
+    from .selectors import cash_day_figures
+
+    reason = (reason or "").strip()
+    if not has_role(actor, "supervisor"):
+        raise NotAllowed()
+    if book.teller_id is not None and book.teller_id == actor.pk:
+        raise NotAllowed(_("Người ký xác nhận chênh lệch phải khác người chi của sổ."))
+    if not reason:
+        raise InvalidRequest(field="reason")
+    if book.office_id not in _scope_ids(actor):
+        raise OutOfScope()
+    with transaction.atomic():
+        locked = _locked_open_book(book)
+        figures = cash_day_figures(locked)
+        if figures.variance in (None, 0):
+            raise CashDayCannotClose(_("Không có chênh lệch nào cần xác nhận."))
+        signoff = CashVarianceSignoff.objects.create(
+            cash_day=locked, variance=figures.variance, reason=reason, supervisor=actor
+        )
+        audit_record(
+            actor,
+            "payouts.cash_variance_sign_off",
+            locked,
+            after={"variance": figures.variance, "reason": reason},
+            office=locked.office,
+        )
+    return signoff
+
+
+def cash_day_close(actor, book: CashDay) -> CashDay:
+    """Close a book: counted, and any variance signed off for exactly its amount.
+
+    The figures are kept on the book; afterwards no movement is recorded and no payout is
+    made on that book (``payout_record`` checks it). Compare-and-set on the status.
+    """
+    from .selectors import cash_day_figures, cash_day_signed_variance
+
+    if book.office_id not in _scope_ids(actor):
+        raise OutOfScope()
+    with transaction.atomic():
+        locked = _locked_open_book(book)
+        figures = cash_day_figures(locked)
+        ok, why = rules.cash_day_can_close(figures, cash_day_signed_variance(locked))
+        if not ok:
+            messages = {
+                "not_counted": _("Chưa kiểm đếm tiền mặt cuối ngày."),
+                "variance_unexplained": _(
+                    "Có chênh lệch chưa được giải trình và giám sát viên ký xác nhận."
+                ),
+            }
+            raise CashDayCannotClose(messages[why], reason=why)
+        now = timezone.now()
+        updated = CashDay.objects.filter(pk=locked.pk, status=CashDay.Status.OPEN).update(
+            status=CashDay.Status.CLOSED,
+            closed_by=actor,
+            closed_at=now,
+            closed_advanced=figures.advanced,
+            closed_paid_out=figures.paid_out,
+            closed_returned=figures.returned,
+            closed_counted=figures.counted,
+            closed_variance=figures.variance,
+        )
+        if updated != 1:
+            raise CashDayClosed()
+        audit_record(
+            actor,
+            "payouts.cash_day_close",
+            locked,
+            before={"status": "open"},
+            after={
+                "status": "closed",
+                "advanced": figures.advanced,
+                "paid_out": figures.paid_out,
+                "returned": figures.returned,
+                "counted": figures.counted,
+                "variance": figures.variance,
+            },
+            office=locked.office,
+        )
+    locked.refresh_from_db()
+    return locked

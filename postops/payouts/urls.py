@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import payroll_views, people_views, views
+from . import cash_views, payroll_views, people_views, views
 
 app_name = "payouts"
 urlpatterns = [
@@ -13,6 +13,12 @@ urlpatterns = [
     path("people/<int:pk>/", people_views.beneficiary_detail, name="beneficiary"),
     path("people/<int:pk>/proxies/new/", people_views.proxy_add, name="proxy_add"),
     path("proxies/<int:pk>/revoke/", people_views.proxy_revoke, name="proxy_revoke"),
+    # Cash books per point or teller per day.
+    path("cash/", cash_views.cash_books, name="cash_books"),
+    path("cash/<int:pk>/", cash_views.cash_day, name="cash_day"),
+    path("cash/<int:pk>/movements/", cash_views.cash_movement, name="cash_movement"),
+    path("cash/<int:pk>/sign-off/", cash_views.cash_sign_off, name="cash_sign_off"),
+    path("cash/<int:pk>/close/", cash_views.cash_close, name="cash_close"),
     # Payroll: import, check, approve (supervisors, managers, administrators).
     path("periods/", payroll_views.period_list, name="period_list"),
     path("periods/<int:pk>/", payroll_views.period_detail, name="period_detail"),
