@@ -87,7 +87,7 @@ def _grid(rows, widths, header=True) -> Table:
 
 def _pairs(pairs, styles, widths=(48 * mm, 132 * mm)) -> Table:
     rows = [[_p(label, styles["Bold"]), _p(value, styles["Normal"])] for label, value in pairs]
-    table = Table(rows, colWidths=list(widths))
+    table = Table(rows, colWidths=list(widths), hAlign="LEFT")
     table.setStyle(
         TableStyle(
             [
@@ -102,10 +102,50 @@ def _pairs(pairs, styles, widths=(48 * mm, 132 * mm)) -> Table:
 
 
 def _signatures(labels, styles) -> Table:
-    row = [_p(label, styles["Center"]) for label in labels]
-    hint = [_p(_("(ký, ghi rõ họ tên)"), styles["Center"]) for _label in labels]
-    table = Table([row, hint, [""] * len(labels)], colWidths=[180 * mm / len(labels)] * len(labels))
-    table.setStyle(TableStyle([("BOTTOMPADDING", (0, 2), (-1, 2), 22 * mm)]))
+    """One row of signature blocks: the role, "(ký, ghi rõ họ tên)", room to sign."""
+    hint = pdf.escape(_("(ký, ghi rõ họ tên)"))
+    row = [
+        Paragraph(f"<b>{pdf.escape(label)}</b><br/>{hint}", styles["Center"]) for label in labels
+    ]
+    table = Table([row], colWidths=[180 * mm / len(labels)] * len(labels))
+    table.setStyle(TableStyle([("BOTTOMPADDING", (0, 0), (-1, -1), 18 * mm)]))
+    return table
+
+
+def _two_columns(left: list, right: list) -> Table:
+    table = Table([[left, right]], colWidths=[90 * mm, 90 * mm])
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
+    )
+    return table
+
+
+def _documents_table(dossier: Dossier, styles) -> Table | Spacer:
+    rows = receipt_document_rows(dossier)
+    if not rows:
+        return Spacer(1, 0)
+    header = [
+        _p(h, styles["Bold"]) for h in ("#", _("Giấy tờ trong hồ sơ"), _("Loại bản"), _("Số lượng"))
+    ]
+    body = [
+        [_p(str(i), styles["Normal"]), *(_p(c, styles["Normal"]) for c in r)]
+        for i, r in enumerate(rows, start=1)
+    ]
+    return _grid([header, *body], [10 * mm, 110 * mm, 35 * mm, 25 * mm])
+
+
+def _head_table(rows) -> Table:
+    """Office name on the left, the form's barcode on the right."""
+    table = Table(rows, colWidths=[110 * mm, 70 * mm])
+    table.setStyle(
+        TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ALIGN", (1, 0), (1, 0), "RIGHT")])
+    )
     return table
 
 
@@ -258,7 +298,7 @@ def receipt_document_rows(dossier: Dossier) -> list[tuple[str, str, str]]:
 
 
 def receipt_pdf(dossier: Dossier) -> bytes:
-    styles = pdf.styles(9.5)
+    styles = pdf.styles(9)
     buffer = io.BytesIO()
     doc = _doc(buffer, _("Phiếu gửi hồ sơ %(code)s") % {"code": dossier.code})
     head = [
@@ -271,7 +311,8 @@ def receipt_pdf(dossier: Dossier) -> bytes:
         ]
     ]
     story = [
-        Table(head, colWidths=[110 * mm, 70 * mm]),
+        _head_table(head),
+        Spacer(1, 5 * mm),
         _p(_("PHIẾU GỬI HỒ SƠ"), styles["Title"]),
         _p(
             _(
@@ -282,38 +323,29 @@ def receipt_pdf(dossier: Dossier) -> bytes:
         _p(_("Số phiếu: %(code)s") % {"code": dossier.code}, styles["Center"]),
         Spacer(1, 3 * mm),
     ]
-    for title, pairs in receipt_fields(dossier).items():
-        story.append(_p(title, styles["Heading"]))
-        story.append(_pairs(pairs, styles))
-        if title == _("Thủ tục hành chính"):
-            rows = receipt_document_rows(dossier)
-            if rows:
-                story.append(Spacer(1, 1 * mm))
-                story.append(
-                    _grid(
-                        [
-                            [
-                                _p(h, styles["Bold"])
-                                for h in (
-                                    "#",
-                                    _("Giấy tờ trong hồ sơ"),
-                                    _("Loại bản"),
-                                    _("Số lượng"),
-                                )
-                            ],
-                            *[
-                                [
-                                    _p(str(i), styles["Normal"]),
-                                    *(_p(c, styles["Normal"]) for c in r),
-                                ]
-                                for i, r in enumerate(rows, start=1)
-                            ],
-                        ],
-                        [10 * mm, 110 * mm, 35 * mm, 25 * mm],
-                    )
-                )
+    # Sections side by side, two per row, so that the form fits one A4 page; the document
+    # list takes the full width under the procedure.
+    sections = list(receipt_fields(dossier).items())
+    procedure_title = _("Thủ tục hành chính")
+
+    def block(title, pairs):
+        return [_p(title, styles["Heading"]), _pairs(pairs, styles, widths=(32 * mm, 56 * mm))]
+
+    pending: list = []
+    for title, pairs in sections:
+        if title == procedure_title:
+            story.extend([_p(title, styles["Heading"]), _pairs(pairs, styles)])
+            story.append(Spacer(1, 1 * mm))
+            story.append(_documents_table(dossier, styles))
+            continue
+        pending.append(block(title, pairs))
+        if len(pending) == 2:
+            story.append(_two_columns(*pending))
+            pending = []
+    if pending:
+        story.append(_two_columns(pending[0], []))
     if dossier.outbound_item_id:
-        story += [Spacer(1, 3 * mm), _barcode(dossier.outbound_item.number)]
+        story += [Spacer(1, 3 * mm), _barcode(dossier.outbound_item.number), Spacer(1, 4 * mm)]
     story += [
         Spacer(1, 3 * mm),
         _p(
@@ -357,10 +389,8 @@ def handover_pdf(handover: Handover) -> bytes:
     doc = _doc(buffer, _("Biên bản giao nhận hồ sơ %(code)s") % {"code": handover.code})
     rows = handover_rows(handover)
     story = [
-        Table(
-            [[_p(handover.office.name, styles["Bold"]), _barcode(handover.code)]],
-            colWidths=[110 * mm, 70 * mm],
-        ),
+        _head_table([[_p(handover.office.name, styles["Bold"]), _barcode(handover.code)]]),
+        Spacer(1, 5 * mm),
         _p(_("BIÊN BẢN GIAO NHẬN HỒ SƠ"), styles["Title"]),
         _p(_("Số: %(code)s") % {"code": handover.code}, styles["Center"]),
         Spacer(1, 3 * mm),
@@ -388,7 +418,7 @@ def handover_pdf(handover: Handover) -> bytes:
                 ],
                 *[[_p(c, styles["Normal"]) for c in r] for r in rows],
             ],
-            [8 * mm, 32 * mm, 32 * mm, 70 * mm, 38 * mm],
+            [8 * mm, 36 * mm, 34 * mm, 64 * mm, 38 * mm],
         ),
         Spacer(1, 3 * mm),
         _p(

@@ -676,7 +676,8 @@ def handover_confirm(
     errors: dict[str, list[str]] = {}
     if signed_at > now + SIGNED_AT_TOLERANCE:
         errors["signed_at"] = [_("Thời điểm ký không được ở tương lai.")]
-    elif signed_at < handover.created_at:
+    elif signed_at < handover.created_at.replace(second=0, microsecond=0):
+        # Paper records are signed to the minute: the minute the record was made is fine.
         errors["signed_at"] = [_("Thời điểm ký không được trước khi lập biên bản.")]
     codes = set(handover.dossiers.values_list("code", flat=True))
     unknown = sorted(set(appointments) - codes)
