@@ -257,6 +257,10 @@ POSTOPS_PUBLIC_RATE_PER_MINUTE = env_int("POSTOPS_PUBLIC_RATE_PER_MINUTE", 60)
 POSTOPS_API_RATE_PER_MINUTE = env_int("POSTOPS_API_RATE_PER_MINUTE", 600)
 # UPU S10: an item number must not be reused within 12 months (24 recommended).
 POSTOPS_S10_REUSE_MONTHS = env_int("POSTOPS_S10_REUSE_MONTHS", 12)
+# Status webhooks to business senders (postops/items/webhooks.py): seconds to wait for the
+# receiver, attempts before a delivery is given up (retries back off from 1 min to 6 h).
+POSTOPS_WEBHOOK_TIMEOUT_SECONDS = env_int("POSTOPS_WEBHOOK_TIMEOUT_SECONDS", 10)
+POSTOPS_WEBHOOK_MAX_ATTEMPTS = env_int("POSTOPS_WEBHOOK_MAX_ATTEMPTS", 12)
 # Postal Law 49/2010: basic letters up to 500 g are returned to the sender free of charge.
 # Services treated as basic letters (ordinary letters carry no S10 number in PostOps).
 POSTOPS_FREE_RETURN_SERVICES = env_list("POSTOPS_FREE_RETURN_SERVICES", "registered")

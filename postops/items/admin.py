@@ -7,8 +7,9 @@ rules, audit); items and events only through their services.
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
-from . import services
+from . import services, webhooks
 from .models import (
     CodeListEntry,
     DeliveryStandard,
@@ -19,6 +20,8 @@ from .models import (
     TariffStep,
     TariffVersion,
     TrackingEvent,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 
 
@@ -188,3 +191,95 @@ class TariffVersionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and not self._used(obj)
+
+
+# --- Partner webhooks -----------------------------------------------------------------------
+
+
+class WebhookEndpointForm(forms.ModelForm):
+    new_secret = forms.CharField(
+        label=_("Khóa ký mới"),
+        required=False,
+        max_length=100,
+        help_text=_("Để trống: giữ khóa hiện tại (hoặc tự tạo khóa khi thêm mới)."),
+    )
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ("api_key", "url", "is_active")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "api_key" in self.fields:
+            from postops.accounts.models import ApiKey
+
+            self.fields["api_key"].queryset = ApiKey.objects.filter(
+                role="partner", revoked_at__isnull=True
+            )
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    """Where each partner key's status webhooks go. Saved through
+    ``webhooks.webhook_endpoint_save`` (audited; the secret is never written to the log)."""
+
+    form = WebhookEndpointForm
+    list_display = ("api_key", "url", "is_active", "created_at")
+    list_filter = ("is_active",)
+    readonly_fields = ("secret", "created_at")
+    actions = None
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("api_key", "secret", "created_at") if obj is not None else ("created_at",)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("api_key", "url", "is_active", "new_secret")
+        return ("api_key", "url", "is_active", "secret", "new_secret", "created_at")
+
+    def save_model(self, request, obj, form, change):
+        saved = webhooks.webhook_endpoint_save(
+            actor=request.user,
+            api_key=obj.api_key,
+            url=form.cleaned_data["url"],
+            secret=form.cleaned_data.get("new_secret", ""),
+            is_active=form.cleaned_data["is_active"],
+            request=request,
+        )
+        obj.pk = saved.pk
+        obj.__dict__.update(saved.__dict__)
+
+    def has_delete_permission(self, request, obj=None):
+        # Deactivate instead: the delivery log refers to the endpoint.
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    """The delivery log: every status webhook, its attempts and the receiver's last answer.
+    "Gửi lại" sends the chosen ones again from now with a fresh set of attempts."""
+
+    list_display = (
+        "created_at",
+        "item",
+        "event_type",
+        "state",
+        "attempts",
+        "last_status_code",
+        "last_error",
+        "next_attempt_at",
+        "delivered_at",
+    )
+    list_filter = ("state", "event_type", "endpoint")
+    search_fields = ("=item__number", "=id")
+    list_select_related = ("item", "endpoint")
+    date_hierarchy = "created_at"
+    actions = ["resend"]
+
+    @admin.action(description=_("Gửi lại các webhook đã chọn"))
+    def resend(self, request, queryset):
+        count = 0
+        for delivery in queryset.select_related("item"):
+            webhooks.webhook_retry(actor=request.user, delivery=delivery, request=request)
+            count += 1
+        self.message_user(request, _("Đã xếp %(count)d webhook để gửi lại.") % {"count": count})

@@ -36,6 +36,8 @@ synchronised late) is stored but never moves the status backwards (:func:`next_s
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from enum import StrEnum
@@ -335,3 +337,43 @@ def mask_name(name: str) -> str:
     so that the receiver can still recognise the pattern of their name.
     """
     return " ".join(word[0] + "*" * (len(word) - 1) for word in name.split())
+
+
+# --- Status webhooks ------------------------------------------------------------------------
+
+
+def webhook_signature(secret: str, timestamp: int, body: bytes) -> str:
+    """The ``X-PostOps-Signature`` header of a webhook: ``t=<timestamp>,v1=<hex>``.
+
+    ``v1`` is HMAC-SHA256 (RFC 2104, FIPS 180-4) keyed with the endpoint's secret over
+    ``"<timestamp>.<body>"``, the scheme Stripe documents for its webhooks: the receiver
+    recomputes it over the raw body, compares in constant time and refuses a timestamp too
+    far from its clock (a replayed old request).
+    """
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return f"t={timestamp},v1={mac.hexdigest()}"
+
+
+def webhook_signature_valid(
+    secret: str, header: str, body: bytes, now: int, tolerance: int = 300
+) -> bool:
+    """Check a signature header as a receiver should (used by the tests and documented for
+    partners): the right HMAC and a timestamp within ``tolerance`` seconds of ``now``."""
+    parts = dict(p.split("=", 1) for p in header.split(",") if "=" in p)
+    try:
+        timestamp = int(parts.get("t", ""))
+    except ValueError:
+        return False
+    if abs(now - timestamp) > tolerance:
+        return False
+    expected = webhook_signature(secret, timestamp, body)
+    return hmac.compare_digest(expected, f"t={timestamp},v1={parts.get('v1', '')}")
+
+
+def webhook_backoff_seconds(attempt: int, base: int = 60, cap: int = 6 * 3600) -> int:
+    """Seconds to wait after failed attempt number ``attempt`` (1, 2, …): exponential,
+    ``base × 2^(attempt − 1)``, never more than ``cap`` (1 min, 2, 4, … up to 6 h)."""
+    if attempt < 1:
+        return 0
+    # Bounded exponent: 2**40 × base is already far above any cap.
+    return min(cap, base * 2 ** min(attempt - 1, 40))

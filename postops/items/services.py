@@ -31,7 +31,7 @@ from postops.network.address import Address, AddressError, address_to_fields
 from postops.network.models import Office
 from postops.network.selectors import office_scope_ids
 
-from . import rules, selectors, tariffs
+from . import rules, selectors, tariffs, webhooks
 from .models import (
     CodeList,
     CodeListEntry,
@@ -72,7 +72,9 @@ def _scope_ids(actor) -> frozenset[int] | None:
     """Ids of the offices ``actor`` may act at; ``None`` means everywhere (the system)."""
     if actor is None:
         return None
-    return frozenset(office_scope_ids(actor))
+    return selectors.cached(
+        ("scope", type(actor).__name__, actor.pk), lambda: frozenset(office_scope_ids(actor))
+    )
 
 
 def _require_office_in_scope(actor, office: Office) -> None:
@@ -358,6 +360,7 @@ def item_accept(
     request=None,
     advice_of_delivery: bool = False,
     sender_key=None,
+    sender_reference: str = "",
 ) -> AcceptResult:
     """Accept an item at ``office``: give it a number, store it, record the EMA event.
 
@@ -380,7 +383,8 @@ def item_accept(
       zone table (``DeliveryStandard``); left empty when no row applies or the zone is
       unknown (legacy address).
 
-    ``sender_key`` is the partner API key the item was sent through (its status webhooks).
+    ``sender_key`` is the partner API key the item was sent through (its status webhooks);
+    ``sender_reference`` the partner's own order number for it.
     """
     payload = {
         "office": office.pk,
@@ -408,6 +412,8 @@ def item_accept(
         payload["advice_of_delivery"] = True
     if sender_key is not None:
         payload["sender_key"] = sender_key.pk
+    if sender_reference:
+        payload["sender_reference"] = sender_reference
     scope = _idempotency_scope(actor)
     digest = _request_hash(payload)
     if idempotency_key:
@@ -459,7 +465,7 @@ def item_accept(
     elif not prefix:
         add("prefix", _("Cần chọn dịch vụ (mã S10) hoặc nhập số hiệu in sẵn."))
     else:
-        indicator = ServiceIndicator.objects.filter(prefix=prefix, is_active=True).first()
+        indicator = selectors.service_indicator_active(prefix)
         if indicator is None:
             add("prefix", _("Mã dịch vụ %(prefix)s chưa được cấu hình.") % {"prefix": prefix})
     accepted_at = accepted_at or timezone.now()
@@ -505,6 +511,7 @@ def item_accept(
                 tariff_version=tariff_version,
                 promised_date=promised_date,
                 sender_key=sender_key,
+                sender_reference=sender_reference.strip()[:64],
                 status=rules.Status.ACCEPTED,
                 origin_office=office,
                 destination_office=destination_office,
@@ -1068,7 +1075,13 @@ def _ingest_once(actor, events, *, allowed, request, audit_action) -> list[Event
                 for i in Item.objects.select_for_update()
                 .filter(number__in={p.number for p in pending})
                 .only(
-                    "pk", "number", "status", "last_event_at", "last_event_code", "last_office_id"
+                    "pk",
+                    "number",
+                    "status",
+                    "last_event_at",
+                    "last_event_code",
+                    "last_office_id",
+                    "sender_key_id",
                 )
                 .order_by("pk")
             }
@@ -1112,6 +1125,8 @@ def _ingest_once(actor, events, *, allowed, request, audit_action) -> list[Event
 
         to_insert: list[_Pending] = []
         changed: list[Item] = []
+        # (item, event, old status, new status) for the partners' status webhooks.
+        transitions: list[tuple[Item, _Pending, str, str]] = []
         for group in by_item.values():
             item = group[0].item
             before = (item.status, item.last_event_at)
@@ -1132,6 +1147,8 @@ def _ingest_once(actor, events, *, allowed, request, audit_action) -> list[Event
                 history[item.pk].append((p.occurred_at, p.code))
                 to_insert.append(p)
                 if new_status is not None:
+                    if new_status.value != item.status:
+                        transitions.append((item, p, item.status, new_status.value))
                     item.status = new_status.value
                     item.last_event_at = p.occurred_at
                     item.last_event_code = p.code
@@ -1147,6 +1164,9 @@ def _ingest_once(actor, events, *, allowed, request, audit_action) -> list[Event
                 raise _LostRace()
         if changed:
             _items_status_write(changed)
+        if transitions:
+            # The outbox row is written with the event: stored together or not at all.
+            webhooks.status_changes_enqueue(transitions)
         for p in to_insert:
             results[p.index] = EventResult(str(p.event_id), Outcome.ACCEPTED)
         for r in results:
