@@ -644,3 +644,118 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.item_id} → {self.state}"
+
+
+# --- Bags between offices ------------------------------------------------------------------
+
+
+class BagState(models.TextChoices):
+    CLOSED = "closed", _("Đã đóng, đang chuyển")
+    RECEIVED = "received", _("Đã nhận")
+
+
+class Bag(models.Model):
+    """A closed bag (túi thư) sent from one office to another with its list of items.
+
+    Closing it records a "left the sorting office" event (EDE) for each item; one scan of
+    its ``code`` at the destination records their arrival (EMG at the items' delivery
+    office, EDD elsewhere). Items listed but not found are ``missing``, items found but not
+    listed ``extra`` (:class:`BagItem`). The code is printed on the bag label as Code 128.
+    """
+
+    code = models.CharField(_("mã túi"), max_length=30, unique=True)
+    origin_office = models.ForeignKey(
+        "network.Office",
+        on_delete=models.PROTECT,
+        related_name="bags_sent",
+        verbose_name=_("bưu cục đóng túi"),
+    )
+    destination_office = models.ForeignKey(
+        "network.Office",
+        on_delete=models.PROTECT,
+        related_name="bags_received",
+        verbose_name=_("bưu cục nhận túi"),
+    )
+    state = models.CharField(
+        _("trạng thái"), max_length=10, choices=BagState.choices, default=BagState.CLOSED
+    )
+    closed_at = models.DateTimeField(_("đóng lúc"))
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người đóng túi"),
+    )
+    closed_by_label = models.CharField(max_length=150, blank=True)
+    received_at = models.DateTimeField(_("nhận lúc"), null=True, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người nhận túi"),
+    )
+    received_by_label = models.CharField(max_length=150, blank=True)
+    item_count = models.PositiveIntegerField(_("số bưu gửi"), default=0)
+    seal_number = models.CharField(_("số niêm phong"), max_length=40, blank=True)
+    idempotency_scope = models.CharField(max_length=40, blank=True, editable=False)
+    idempotency_key = models.CharField(max_length=255, blank=True, editable=False)
+    request_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("túi thư")
+        verbose_name_plural = _("túi thư")
+        ordering = ["-closed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idempotency_scope", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="bag_idempotency_unique",
+            ),
+            models.CheckConstraint(
+                condition=~Q(origin_office=F("destination_office")),
+                name="bag_offices_differ",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["destination_office", "state"], name="bag_destination_idx"),
+            models.Index(fields=["origin_office", "-closed_at"], name="bag_origin_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class BagItemState(models.TextChoices):
+    LISTED = "listed", _("Trong danh sách")
+    ARRIVED = "arrived", _("Đã đến")
+    MISSING = "missing", _("Thiếu")
+    EXTRA = "extra", _("Thừa (không có trong danh sách)")
+    REJECTED = "rejected", _("Không ghi nhận được")
+
+
+class BagItem(models.Model):
+    """One item of a bag: listed at closing (``listed``), and what the receipt found."""
+
+    bag = models.ForeignKey(Bag, on_delete=models.CASCADE, related_name="lines")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="bag_lines")
+    listed = models.BooleanField(_("có trong danh sách"), default=True)
+    state = models.CharField(
+        _("kết quả"), max_length=10, choices=BagItemState.choices, default=BagItemState.LISTED
+    )
+    note = models.CharField(_("ghi chú"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("bưu gửi trong túi")
+        verbose_name_plural = _("bưu gửi trong túi")
+        ordering = ["bag", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["bag", "item"], name="bagitem_unique"),
+        ]
+        indexes = [models.Index(fields=["item", "state"], name="bagitem_item_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.bag_id}:{self.item_id} {self.state}"
