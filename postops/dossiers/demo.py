@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from postops.accounts.models import User
 from postops.items import services as item_services
@@ -41,7 +41,7 @@ SAMPLE_PROCEDURES = [
         "DM.LLTP",
         "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam, người nước ngoài đang cư trú tại "
         "Việt Nam",
-        "stp",
+        "centre",
         "Cấp tỉnh",
         10,
         "có",
@@ -105,7 +105,7 @@ SAMPLE_PROCEDURES = [
     (
         "DM.GPLX",
         "Cấp đổi giấy phép lái xe",
-        "ca",
+        "centre",
         "Cấp tỉnh",
         5,
         "có",
@@ -125,6 +125,7 @@ class DemoDossiers:
     agencies: int = 0
     procedures_created: int = 0
     blocks_created: int = 0
+    dossiers: list[str] = field(default_factory=list)
 
 
 def _agency(code: str, name: str, kind: str, commune, street: str) -> tuple[Agency, bool]:
@@ -248,4 +249,53 @@ def seed_dossiers(provincial: Office) -> DemoDossiers:
             )
             result.blocks_created += 1
     _demo_dossier_tariff()
+    result.dossiers = _demo_dossiers(provincial, agencies["centre"])
     return result
+
+
+# Applicants of the demo dossiers: (name, citizen ID number, phone). Invented people.
+_APPLICANTS = [
+    ("Hoàng Thị Mai", "020190001234", "0912 300 111"),
+    ("Lương Văn Hải", "020085004321", "0983 200 222"),
+    ("Nông Thị Lan", "020195006789", "0978 100 333"),
+]
+
+
+def _demo_dossiers(provincial: Office, centre: Agency) -> list[str]:
+    """Three dossiers taken in at the demo clerk's office for the centre: two on an open
+    handover record (for demo-agency to confirm), one waiting to be handed over."""
+    from .models import Handover, Procedure
+
+    clerk = User.objects.filter(username="demo-clerk").first()
+    office = clerk.offices.filter(kind=Office.Kind.POST_OFFICE).first() if clerk else None
+    procedure = Procedure.objects.filter(code="DM.LLTP").first()
+    if office is None or procedure is None:
+        return []
+    documents = {
+        d.pk: "original" if d.kind == "original" else "copy" for d in procedure.documents.all()
+    }
+    codes = []
+    for n, (name, number, phone) in enumerate(_APPLICANTS):
+        if n == 2 and not Handover.objects.filter(agency=centre).exists():
+            services.handover_create(clerk, office=office, agency=centre)
+        result = services.dossier_intake(
+            clerk,
+            office=office,
+            procedure=procedure,
+            service_form="both",
+            applicant={
+                "name": name,
+                "id_number": number,
+                "phone": phone,
+                "address": {"commune_code": office.commune_id, "street": f"Số {12 + n} Lê Lợi"},
+            },
+            documents=documents,
+            delivery_address={"commune_code": office.commune_id, "street": f"Số {12 + n} Lê Lợi"},
+            seal_number=f"NP-{provincial.code}-{n + 1:03d}",
+            weight_g=250,
+            # Used only if the tariff in force has no dossier rates.
+            manual_postal_fees=(25000, 25000),
+            idempotency_key=f"demo-dossier-{provincial.code}-{n}",
+        )
+        codes.append(result.dossier.code)
+    return codes

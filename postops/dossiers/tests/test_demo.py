@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from postops.dossiers.demo import seed_dossiers
-from postops.dossiers.models import Agency, AgencyOfficer, Procedure
+from postops.dossiers.models import Agency, AgencyOfficer, Dossier, Handover, Procedure
 from postops.dossiers.selectors import procedure_search
 from postops.items.models import NumberBlock, TariffRate, TariffVersion
 
@@ -13,6 +13,7 @@ from postops.items.models import NumberBlock, TariffRate, TariffVersion
 @pytest.mark.django_db
 def test_seed_dossiers_adds_agencies_catalogue_and_dossier_numbers(make_user, tree):
     make_user("agency", username="demo-agency")
+    make_user("clerk", username="demo-clerk", offices=[tree["po_a"]])
     TariffVersion.objects.create(
         name="Demo", effective_from=date(2025, 7, 1), vat_percent=10, source="demo"
     )
@@ -30,13 +31,31 @@ def test_seed_dossiers_adds_agencies_catalogue_and_dossier_numbers(make_user, tr
     assert AgencyOfficer.objects.get(user__username="demo-agency").agency == centre
     assert Procedure.objects.count() == 6
     assert [p.code for p in procedure_search("ly lich tu phap")] == ["DM.LLTP"]
-    assert Procedure.objects.get(code="DM.LLTP").agency.code == "STP.20"
+    assert Procedure.objects.get(code="DM.LLTP").agency.code == "TTHCC.20"
     assert not Procedure.objects.get(code="DM.KETHON").postal_allowed
     blocks = NumberBlock.objects.filter(indicator_id="RH")
     assert sorted(blocks.values_list("office__code", flat=True)) == ["241000", "242000"]
     assert TariffRate.objects.filter(service="dossier").count() == 6
-    counts = (Agency.objects.count(), Procedure.objects.count(), blocks.count())
+    # Three dossiers at the demo clerk's office: two on an open handover record for the
+    # centre (demo-agency confirms it), one still waiting to be handed over.
+    assert Dossier.objects.count() == 3
+    handover = Handover.objects.get()
+    assert (handover.agency, handover.status, handover.dossier_count) == (centre, "open", 2)
+    assert Dossier.objects.filter(status="received").count() == 1
+    counts = (
+        Agency.objects.count(),
+        Procedure.objects.count(),
+        blocks.count(),
+        Dossier.objects.count(),
+        Handover.objects.count(),
+    )
 
     seed_dossiers(provincial)
-    assert (Agency.objects.count(), Procedure.objects.count(), blocks.count()) == counts
+    assert (
+        Agency.objects.count(),
+        Procedure.objects.count(),
+        blocks.count(),
+        Dossier.objects.count(),
+        Handover.objects.count(),
+    ) == counts
     assert TariffRate.objects.filter(service="dossier").count() == 6
