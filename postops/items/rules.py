@@ -377,3 +377,44 @@ def webhook_backoff_seconds(attempt: int, base: int = 60, cap: int = 6 * 3600) -
         return 0
     # Bounded exponent: 2**40 × base is already far above any cap.
     return min(cap, base * 2 ** min(attempt - 1, 40))
+
+
+# --- Bags between offices ------------------------------------------------------------------
+
+# Closing a bag: each item leaves the sorting office (UPU EMSEVT EDE, "item out of sorting
+# centre"); the bag's scan at the next office: arrival at the item's delivery office (EMG)
+# or, on the way, into that office's sorting (EDD).
+BAG_CLOSE_EVENT = Event.SORTING_OUT
+BAG_ARRIVAL_AT_DESTINATION = Event.DELIVERY_OFFICE_ARRIVAL
+BAG_ARRIVAL_IN_TRANSIT = Event.SORTING_IN
+
+
+def bag_code(origin_code: str, destination_code: str, day, sequence: int) -> str:
+    """``<origin>-<destination>-<YYMMDD>-<nnnn>``: readable on the label, unique per origin
+    office and day, and Code 128 encodes it as printed."""
+    return f"{origin_code}-{destination_code}-{day:%y%m%d}-{sequence:04d}"
+
+
+def bag_arrival_event(item_destination_id: int | None, receiving_office_id: int) -> Event:
+    """The arrival event of an item taken out of a bag at ``receiving_office_id``."""
+    if item_destination_id == receiving_office_id:
+        return BAG_ARRIVAL_AT_DESTINATION
+    return BAG_ARRIVAL_IN_TRANSIT
+
+
+def bag_compare(listed: Iterable[str], found: Iterable[str] | None):
+    """(arrived, missing, extra) numbers of a bag's receipt, each sorted.
+
+    ``found`` ``None`` is the one-scan receipt: everything listed arrived. Otherwise the
+    items scanned out of the bag are compared with its list: listed and found arrived,
+    listed but not found are missing, found but not listed are extra.
+    """
+    listed_set = set(listed)
+    if found is None:
+        return sorted(listed_set), [], []
+    found_set = set(found)
+    return (
+        sorted(listed_set & found_set),
+        sorted(listed_set - found_set),
+        sorted(found_set - listed_set),
+    )
