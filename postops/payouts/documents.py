@@ -205,3 +205,289 @@ def point_list_pdf(period, point, schedule, lines) -> bytes:
     )
     doc.build(story, onFirstPage=_page_footer(footer), onLaterPages=_page_footer(footer))
     return out.getvalue()
+
+
+# --- Month-end report for the paying agency ----------------------------------------------------
+
+
+def _reason_label(reason: str) -> str:
+    return {
+        "suspended": _("Đang tạm dừng chi trả"),
+        "reversed": _("Lượt chi đã bị hủy"),
+        "not_collected": _("Không đến nhận"),
+    }.get(reason, reason)
+
+
+def _receiver_label(receiver: str) -> str:
+    return _("Người được ủy quyền") if receiver == "proxy" else _("Người hưởng")
+
+
+def report_title(report) -> str:
+    period = report["period"]
+    return _("Báo cáo chi trả %(programme)s kỳ %(period)s") % {
+        "programme": period.programme.name,
+        "period": period.label,
+    }
+
+
+def period_report_xlsx(report) -> bytes:
+    """Three sheets: summary by point, paid list, unpaid list (amounts as numbers)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    book = Workbook(write_only=True)
+    bold = Font(bold=True)
+
+    def header(sheet, titles):
+        cells = []
+        for title in titles:
+            cell = WriteOnlyCell(sheet, value=title)
+            cell.font = bold
+            cells.append(cell)
+        sheet.append(cells)
+
+    summary = book.create_sheet(_("Tổng hợp"))
+    summary.append([report_title(report)])
+    summary.append([])
+    header(
+        summary,
+        [
+            _("Mã điểm"),
+            _("Điểm chi trả"),
+            _("Số người đã chi"),
+            _("Số tiền đã chi"),
+            _("Số người chưa chi"),
+            _("Số tiền chưa chi"),
+        ],
+    )
+    for point in report["points"]:
+        summary.append(
+            [
+                point["code"],
+                point["name"],
+                point["paid_lines"],
+                point["paid_amount"],
+                point["unpaid_lines"],
+                point["unpaid_amount"],
+            ]
+        )
+    summary.append(
+        [
+            _("Tổng cộng"),
+            "",
+            report["paid_lines"],
+            report["paid_amount"],
+            report["unpaid_lines"],
+            report["unpaid_amount"],
+        ]
+    )
+
+    paid = book.create_sheet(_("Đã chi"))
+    header(
+        paid,
+        [
+            _("STT"),
+            _("Mã số"),
+            _("Họ và tên"),
+            _("Mã điểm"),
+            _("Điểm chi trả"),
+            _("Số tiền (đồng)"),
+            _("Số biên nhận"),
+            _("Ngày chi"),
+            _("Người nhận"),
+        ],
+    )
+    for n, (code, name, pcode, pname, amount, receipt, paid_at, receiver) in enumerate(
+        report["paid"], start=1
+    ):
+        paid.append(
+            [
+                n,
+                code,
+                name,
+                pcode,
+                pname,
+                amount,
+                receipt,
+                timezone.localtime(paid_at).strftime("%d/%m/%Y"),
+                _receiver_label(receiver),
+            ]
+        )
+    paid.append(["", "", _("Tổng cộng"), "", "", report["paid_amount"]])
+
+    unpaid = book.create_sheet(_("Chưa chi"))
+    header(
+        unpaid,
+        [
+            _("STT"),
+            _("Mã số"),
+            _("Họ và tên"),
+            _("Mã điểm"),
+            _("Điểm chi trả"),
+            _("Số tiền (đồng)"),
+            _("Lý do"),
+            _("Chuyển kỳ sau"),
+        ],
+    )
+    for n, (code, name, pcode, pname, total, reason, carried) in enumerate(
+        report["unpaid"], start=1
+    ):
+        unpaid.append(
+            [n, code, name, pcode, pname, total, _reason_label(reason), _("Có") if carried else ""]
+        )
+    unpaid.append(["", "", _("Tổng cộng"), "", "", report["unpaid_amount"]])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+_CHUNK = 40  # rows per table: many small tables lay out much faster than one huge one
+
+
+def period_report_pdf(report) -> bytes:
+    """The same report as PDF (A4 landscape): summary by point, then the two lists."""
+    from reportlab.lib.pagesizes import landscape
+    from reportlab.platypus import PageBreak
+
+    styles = pdf.styles(8.5)
+    esc = pdf.escape
+    style = TableStyle(
+        [
+            ("FONT", (0, 0), (-1, -1), pdf.FONT, 8),
+            ("FONT", (0, 0), (-1, 0), pdf.FONT_BOLD, 8),
+            ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e9eef4")),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ]
+    )
+
+    def tables(head, rows, widths, right=()):
+        out = []
+        for start in range(0, max(len(rows), 1), _CHUNK):
+            chunk = rows[start : start + _CHUNK]
+            table = Table([head, *chunk], colWidths=widths, repeatRows=1)
+            extra = [("ALIGN", (c, 1), (c, -1), "RIGHT") for c in right]
+            table.setStyle(TableStyle(style.getCommands() + extra))
+            out.append(table)
+        return out
+
+    story = [Paragraph(esc(report_title(report)), styles["Title"])]
+    totals = _("Đã chi: %(pl)s người, %(pa)s. Chưa chi: %(ul)s người, %(ua)s.") % {
+        "pl": report["paid_lines"],
+        "pa": format_vnd(report["paid_amount"]),
+        "ul": report["unpaid_lines"],
+        "ua": format_vnd(report["unpaid_amount"]),
+    }
+    story += [Paragraph(esc(totals), styles["Center"]), Spacer(1, 0.3 * cm)]
+    point_rows = [
+        [
+            p["code"],
+            p["name"],
+            str(p["paid_lines"]),
+            format_vnd(p["paid_amount"], symbol=False),
+            str(p["unpaid_lines"]),
+            format_vnd(p["unpaid_amount"], symbol=False),
+        ]
+        for p in report["points"]
+    ]
+    story += tables(
+        [_("Mã điểm"), _("Điểm chi trả"), _("Đã chi"), _("Số tiền"), _("Chưa chi"), _("Số tiền")],
+        point_rows,
+        [2.2 * cm, 9 * cm, 2.4 * cm, 4 * cm, 2.4 * cm, 4 * cm],
+        right=(2, 3, 4, 5),
+    )
+
+    story += [PageBreak(), Paragraph(esc(_("Danh sách đã chi")), styles["Heading"])]
+    paid_rows = [
+        [
+            str(n),
+            code,
+            Paragraph(esc(name), styles["Normal"]),
+            pcode,
+            format_vnd(amount, symbol=False),
+            receipt,
+            timezone.localtime(paid_at).strftime("%d/%m/%Y"),
+            _receiver_label(receiver),
+        ]
+        for n, (code, name, pcode, _pname, amount, receipt, paid_at, receiver) in enumerate(
+            report["paid"], start=1
+        )
+    ]
+    paid_rows.append(
+        ["", "", _("Tổng cộng"), "", format_vnd(report["paid_amount"], symbol=False), "", "", ""]
+    )
+    story += tables(
+        [
+            _("STT"),
+            _("Mã số"),
+            _("Họ và tên"),
+            _("Mã điểm"),
+            _("Số tiền"),
+            _("Số biên nhận"),
+            _("Ngày chi"),
+            _("Người nhận"),
+        ],
+        paid_rows,
+        [1.2 * cm, 2.6 * cm, 6 * cm, 2 * cm, 3 * cm, 4.4 * cm, 2.2 * cm, 3.6 * cm],
+        right=(4,),
+    )
+
+    story += [PageBreak(), Paragraph(esc(_("Danh sách chưa chi")), styles["Heading"])]
+    unpaid_rows = [
+        [
+            str(n),
+            code,
+            Paragraph(esc(name), styles["Normal"]),
+            pcode,
+            format_vnd(total, symbol=False),
+            _reason_label(reason),
+            _("Có") if carried else "",
+        ]
+        for n, (code, name, pcode, _pname, total, reason, carried) in enumerate(
+            report["unpaid"], start=1
+        )
+    ]
+    unpaid_rows.append(
+        ["", "", _("Tổng cộng"), "", format_vnd(report["unpaid_amount"], symbol=False), "", ""]
+    )
+    story += tables(
+        [
+            _("STT"),
+            _("Mã số"),
+            _("Họ và tên"),
+            _("Mã điểm"),
+            _("Số tiền"),
+            _("Lý do"),
+            _("Chuyển kỳ sau"),
+        ],
+        unpaid_rows,
+        [1.2 * cm, 2.6 * cm, 6.5 * cm, 2 * cm, 3 * cm, 6 * cm, 3.2 * cm],
+        right=(4,),
+    )
+
+    out = io.BytesIO()
+    period = report["period"]
+    footer = _("In lúc %(at)s · PostOps") % {"at": timezone.localtime().strftime("%d/%m/%Y %H:%M")}
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=landscape(A4),
+        leftMargin=1.2 * cm,
+        rightMargin=1.2 * cm,
+        topMargin=1.2 * cm,
+        bottomMargin=1.5 * cm,
+        title=f"{period.programme.code}-{period.label}",
+        author="PostOps",
+    )
+
+    def draw(canvas, doc_):
+        canvas.saveState()
+        canvas.setFont(pdf.FONT, 7.5)
+        canvas.drawString(1.2 * cm, 0.8 * cm, footer)
+        canvas.drawRightString(
+            landscape(A4)[0] - 1.2 * cm, 0.8 * cm, _("Trang %(n)s") % {"n": doc_.page}
+        )
+        canvas.restoreState()
+
+    doc.build(story, onFirstPage=draw, onLaterPages=draw)
+    return out.getvalue()

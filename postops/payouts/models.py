@@ -744,3 +744,45 @@ class CashVarianceSignoff(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.cash_day_id}: {self.variance}"
+
+
+class SuspensionFlag(models.Model):
+    """A person who has not collected for the programme's number of months (month end).
+
+    Social assistance: a beneficiary who does not collect for 3 consecutive months is
+    suspended (domain reference §2; ``Programme.suspend_after_months``). Month end only
+    flags; a supervisor suspends the person or dismisses the flag, with a reason.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Chờ xử lý")
+        SUSPENDED = "suspended", _("Đã tạm dừng chi trả")
+        DISMISSED = "dismissed", _("Không tạm dừng")
+
+    beneficiary = models.ForeignKey(
+        Beneficiary, on_delete=models.PROTECT, related_name="+", verbose_name=_("người hưởng")
+    )
+    period = models.ForeignKey(
+        PayrollPeriod, on_delete=models.PROTECT, related_name="suspension_flags"
+    )
+    months_uncollected = models.PositiveSmallIntegerField(_("số tháng không nhận"))
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(_("lý do"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("đề nghị tạm dừng chi trả")
+        verbose_name_plural = _("đề nghị tạm dừng chi trả")
+        ordering = ["period", "beneficiary__search_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["beneficiary", "period"], name="suspension_flag_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.beneficiary_id}"

@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from postops.accounts.decorators import role_required
+from postops.accounts.roles import user_roles
+from postops.public.layouts import layout_template
 
 from . import rules, selectors, services
 from .errors import FourEyesViolation, PayoutsError
@@ -289,3 +291,100 @@ def point_list_pdf(request, pk, point_id):
     name = f"danh-sach-chi-tra-{period.programme.code}-{period.label}-{point.code}.pdf"
     response["Content-Disposition"] = f'inline; filename="{name}"'
     return response
+
+
+# --- Month end: progress, report, suspension list ----------------------------------------------
+
+
+@role_required(*PAYROLL_ROLES, "teller", "bdvhx")
+def period_progress(request, pk):
+    """People and money paid per point, refreshed every 5 seconds while the period pays."""
+    period = _period_or_404(pk)
+    context = {
+        "period": period,
+        "progress": selectors.period_progress(request.user, period),
+        "live": period.status == rules.PAYING,
+        "layout": layout_template(user_roles(request.user)),
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "payouts/period_progress.html#progress", context)
+    return render(request, "payouts/period_progress.html", context)
+
+
+@payroll_staff_required
+def period_report(request, pk, fmt):
+    """The report for the paying agency (XLSX or PDF), once the period is closed."""
+    from postops.core.audit import audit_record
+
+    from .documents import period_report_pdf, period_report_xlsx
+
+    if fmt not in ("xlsx", "pdf"):
+        raise Http404
+    period = _period_or_404(pk)
+    if period.status not in (rules.CLOSED, rules.REPORTED):
+        messages.error(request, _("Báo cáo có sau khi khóa sổ kỳ chi trả."))
+        return redirect("payouts:period_detail", period.pk)
+    report = selectors.period_report(period)
+    if fmt == "xlsx":
+        data = period_report_xlsx(report)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        data = period_report_pdf(report)
+        content_type = "application/pdf"
+    audit_record(
+        request.user,
+        "payouts.report.read",
+        period,
+        after={"format": fmt, "paid": report["paid_lines"], "unpaid": report["unpaid_lines"]},
+        request=request,
+    )
+    response = HttpResponse(data, content_type=content_type)
+    name = f"bao-cao-chi-tra-{period.programme.code}-{period.label}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_POST
+@payroll_staff_required
+def period_carry(request, pk):
+    """Carry the unpaid lines again (idempotent; picks up a reversal made after closing)."""
+    period = _period_or_404(pk)
+    try:
+        count = services.period_carry_over(request.user, period)
+    except PayoutsError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã chuyển %(n)s dòng chưa chi sang kỳ sau.") % {"n": count})
+    return redirect("payouts:period_detail", period.pk)
+
+
+@payroll_staff_required
+def suspension_list(request, pk):
+    period = _period_or_404(pk)
+    return render(
+        request,
+        "payouts/suspensions.html",
+        {"period": period, "flags": selectors.suspension_flags(period)},
+    )
+
+
+@require_POST
+@payroll_staff_required
+def suspension_decide(request, pk, flag_id):
+    period = _period_or_404(pk)
+    flag = selectors.suspension_flags(period).filter(pk=flag_id).first()
+    if flag is None:
+        raise Http404
+    try:
+        services.suspension_flag_decide(
+            request.user,
+            flag,
+            suspend=request.POST.get("decision") == "suspend",
+            reason=request.POST.get("reason", ""),
+        )
+    except PayoutsError as exc:
+        messages.error(
+            request,
+            _("Ghi lý do cho quyết định.") if exc.details.get("field") == "reason" else exc.message,
+        )
+    return redirect("payouts:suspensions", period.pk)

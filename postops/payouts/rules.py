@@ -262,3 +262,29 @@ def cash_day_can_close(figures: CashFigures, signed_variance: int | None) -> tup
     if figures.variance != 0 and signed_variance != figures.variance:
         return False, "variance_unexplained"
     return True, ""
+
+
+# --- Month end ------------------------------------------------------------------------------
+
+
+def months_back(month: date, count: int) -> list[date]:
+    """The ``count`` months ending with ``month`` (first days), oldest first."""
+    return [add_months(month, -offset) for offset in range(count - 1, -1, -1)]
+
+
+def uncollected_for(
+    months: int | None,
+    listed: list[set[int]],
+    collected: list[set[int]],
+) -> set[int]:
+    """People listed in every one of the last ``months`` periods who collected nothing in
+    any of them (``listed``/``collected`` hold one set of person ids per period, oldest
+    first). Social assistance: 3 consecutive months uncollected → suspension (domain
+    reference §2). No rule (``None``) or fewer periods than months: nobody."""
+    if not months or len(listed) < months or len(collected) < months:
+        return set()
+    listed, collected = listed[-months:], collected[-months:]
+    people = set.intersection(*listed)
+    for paid in collected:
+        people -= paid
+    return people

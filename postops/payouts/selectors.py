@@ -398,3 +398,118 @@ def cash_offices_for_actor(actor) -> QuerySet:
         is_active=True,
         kind__in=["payout_point", "bdvhx", "commune_post", "post_office"],
     ).order_by("code")
+
+
+# --- Month end: report for the paying agency, progress, suspension list -----------------------
+
+
+def period_report(period: PayrollPeriod) -> dict:
+    """Paid and unpaid lists of a period with totals, for the paying agency.
+
+    Domain reference §2: the paying organisation reports who was and was not paid before
+    the 20th of the following month. Paid = a payout not reversed. An unpaid line says why
+    (suspended, payout reversed, not collected) and whether it was carried to next month.
+    Rows are tuples, ordered by payout point then name, so 100,000 lines stay cheap.
+    """
+    from django.db.models import F
+
+    paid_filter = Q(payouts__isnull=False, payouts__reversal__isnull=True)
+    base = PayrollLine.objects.filter(period=period).order_by(
+        "payout_point__code", "beneficiary__search_name", "beneficiary__code", "pk"
+    )
+    paid = list(
+        base.filter(paid_filter).values_list(
+            "beneficiary__code",
+            "beneficiary__full_name",
+            "payout_point__code",
+            "payout_point__name",
+            "payouts__amount",
+            "payouts__receipt_number",
+            "payouts__paid_at",
+            "payouts__receiver",
+        )
+    )
+    carried = set(
+        PayrollLine.objects.filter(carried_from__period=period).values_list(
+            "carried_from_id", flat=True
+        )
+    )
+    unpaid = []
+    rows = (
+        base.exclude(
+            pk__in=PayrollLine.objects.filter(period=period).filter(paid_filter).values("pk")
+        )
+        .annotate(total=F("amount") + F("arrears"))
+        .values_list(
+            "pk",
+            "beneficiary__code",
+            "beneficiary__full_name",
+            "payout_point__code",
+            "payout_point__name",
+            "total",
+            "beneficiary__is_suspended",
+            "payouts__id",
+        )
+    )
+    for pk, code, name, point_code, point_name, total, suspended, payout_id in rows:
+        if suspended:
+            reason = "suspended"
+        elif payout_id is not None:
+            reason = "reversed"
+        else:
+            reason = "not_collected"
+        unpaid.append((code, name, point_code, point_name, total, reason, pk in carried))
+    points: dict[str, dict] = {}
+    for row in paid:
+        point = points.setdefault(row[2], _point_totals(row[2], row[3]))
+        point["paid_lines"] += 1
+        point["paid_amount"] += row[4]
+    for row in unpaid:
+        point = points.setdefault(row[2], _point_totals(row[2], row[3]))
+        point["unpaid_lines"] += 1
+        point["unpaid_amount"] += row[4]
+    return {
+        "period": period,
+        "paid": paid,
+        "unpaid": unpaid,
+        "paid_lines": len(paid),
+        "paid_amount": sum(row[4] for row in paid),
+        "unpaid_lines": len(unpaid),
+        "unpaid_amount": sum(row[4] for row in unpaid),
+        "points": [points[code] for code in sorted(points)],
+    }
+
+
+def _point_totals(code: str, name: str) -> dict:
+    return {
+        "code": code,
+        "name": name,
+        "paid_lines": 0,
+        "paid_amount": 0,
+        "unpaid_lines": 0,
+        "unpaid_amount": 0,
+    }
+
+
+def period_progress(actor, period: PayrollPeriod) -> dict:
+    """People and money paid against the total, per payout point in the actor's scope."""
+    scope = set(office_scope_ids_for(actor))
+    points = [p for p in period_points(period) if p["point_id"] in scope]
+    totals = {
+        "lines": sum(p["lines"] for p in points),
+        "total": sum(p["total"] for p in points),
+        "paid_lines": sum(p["paid_lines"] for p in points),
+        "paid_amount": sum(p["paid_amount"] for p in points),
+    }
+    totals["percent"] = totals["paid_lines"] * 100 // totals["lines"] if totals["lines"] else 0
+    return {"points": points, "totals": totals}
+
+
+def suspension_flags(period: PayrollPeriod) -> QuerySet:
+    from .models import SuspensionFlag
+
+    return (
+        SuspensionFlag.objects.filter(period=period)
+        .select_related("beneficiary", "beneficiary__default_payout_point", "decided_by")
+        .order_by("status", "beneficiary__search_name")
+    )

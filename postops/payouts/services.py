@@ -108,6 +108,10 @@ def payroll_period_transition(actor, period: PayrollPeriod, new_status: str) -> 
         if updated != 1:
             raise InvalidTransition(old=old_status, new=new_status)
         after = {"status": new_status}
+        if new_status == rules.CLOSED:
+            # Month end, in the same transaction as the closing (issue #5, item 9).
+            after["carried"] = period_carry_over(actor, period)
+            after["flagged"] = period_flag_uncollected(actor, period)
         if new_status == rules.APPROVED:
             after.update(line_count=changes["approved_line_count"], total=changes["approved_total"])
         audit_record(
@@ -119,6 +123,177 @@ def payroll_period_transition(actor, period: PayrollPeriod, new_status: str) -> 
         )
     period.refresh_from_db()
     return period
+
+
+# --- Month end --------------------------------------------------------------------------------
+
+
+def _unpaid_lines(period: PayrollPeriod):
+    """Lines of ``period`` with no payout that counts (none, or one that was reversed)."""
+    from django.db.models import Exists, OuterRef
+
+    return PayrollLine.objects.filter(period=period).filter(
+        ~Exists(Payout.objects.filter(line=OuterRef("pk"), reversal__isnull=True))
+    )
+
+
+def period_carry_over(actor, period: PayrollPeriod) -> int:
+    """Copy every unpaid line of a closed period into the programme's next month.
+
+    Domain reference §2: unpaid people carry over to the next month. Idempotent: a line
+    is carried once (``payroll_line_carried_once``), so running it again (say after a
+    late reversal) carries only what is new. The copy keeps the point, amounts and flags
+    and links back with ``carried_from``; it sits beside the person's own line of that
+    month. The next period is created (``imported``) when missing; carrying into a
+    closed one is refused. Returns how many lines were carried.
+    """
+    from django.db.models import Exists, OuterRef
+
+    if period.status not in (rules.CLOSED, rules.REPORTED):
+        period.refresh_from_db(fields=["status"])
+    if period.status not in (rules.CLOSED, rules.REPORTED):
+        raise PeriodNotOpen(status=period.status)
+    with transaction.atomic():
+        todo = list(
+            _unpaid_lines(period)
+            .filter(~Exists(PayrollLine.objects.filter(carried_from=OuterRef("pk"))))
+            .order_by("pk")
+        )
+        if not todo:
+            return 0
+        month = rules.add_months(period.month, 1)
+        following, created = PayrollPeriod.objects.get_or_create(
+            programme_id=period.programme_id, month=month
+        )
+        if created:
+            audit_record(
+                actor,
+                "payouts.period_create",
+                following,
+                after={"programme": period.programme.code, "month": rules.format_period(month)},
+            )
+        if following.status in (rules.CLOSED, rules.REPORTED):
+            raise PeriodNotOpen(status=following.status)
+        PayrollLine.objects.bulk_create(
+            [
+                PayrollLine(
+                    period=following,
+                    beneficiary_id=line.beneficiary_id,
+                    payout_point_id=line.payout_point_id,
+                    amount=line.amount,
+                    arrears=line.arrears,
+                    months=line.months,
+                    home_payout=line.home_payout,
+                    note=line.note,
+                    carried_from=line,
+                )
+                for line in todo
+            ],
+            batch_size=2000,
+        )
+        audit_record(
+            actor,
+            "payouts.carry_over",
+            period,
+            after={
+                "to_period": following.pk,
+                "lines": len(todo),
+                "total": sum(line.total for line in todo),
+            },
+        )
+    return len(todo)
+
+
+def period_flag_uncollected(actor, period: PayrollPeriod) -> int:
+    """Flag the people of ``period`` who collected nothing for the programme's number of
+    consecutive months (``Programme.suspend_after_months``; 3 for social assistance).
+
+    Looks at the periods of the last N months ending with this one; a month without a
+    period breaks the chain. Idempotent (one flag per person and period). Returns how many
+    new flags were made.
+    """
+    from .models import SuspensionFlag
+
+    months = period.programme.suspend_after_months
+    if not months:
+        return 0
+    window = rules.months_back(period.month, months)
+    periods = {
+        p.month: p
+        for p in PayrollPeriod.objects.filter(programme_id=period.programme_id, month__in=window)
+    }
+    if len(periods) < months:
+        return 0
+    listed, collected = [], []
+    for month in window:
+        lines = PayrollLine.objects.filter(period=periods[month])
+        listed.append(set(lines.values_list("beneficiary_id", flat=True)))
+        collected.append(
+            set(
+                lines.filter(payouts__isnull=False, payouts__reversal__isnull=True).values_list(
+                    "beneficiary_id", flat=True
+                )
+            )
+        )
+    people = rules.uncollected_for(months, listed, collected)
+    with transaction.atomic():
+        known = set(
+            SuspensionFlag.objects.filter(period=period, beneficiary_id__in=people).values_list(
+                "beneficiary_id", flat=True
+            )
+        )
+        new = sorted(people - known)
+        SuspensionFlag.objects.bulk_create(
+            [
+                SuspensionFlag(beneficiary_id=pk, period=period, months_uncollected=months)
+                for pk in new
+            ],
+            batch_size=2000,
+        )
+        if new:
+            audit_record(
+                actor,
+                "payouts.flag_uncollected",
+                period,
+                after={"people": len(new), "months": months},
+            )
+    return len(new)
+
+
+def suspension_flag_decide(actor, flag, *, suspend: bool, reason: str):
+    """A supervisor's decision on a flag: suspend the person's payments, or not.
+
+    Compare-and-set on the flag's status; suspending sets ``Beneficiary.is_suspended``
+    (a suspended person is not paid, ``payout_record``). Audited with the reason.
+    """
+    from postops.accounts.roles import has_role
+
+    from .models import SuspensionFlag
+
+    reason = (reason or "").strip()
+    if not has_role(actor, "supervisor", "manager", "admin"):
+        raise NotAllowed()
+    if not reason:
+        raise InvalidRequest(field="reason")
+    status = SuspensionFlag.Status.SUSPENDED if suspend else SuspensionFlag.Status.DISMISSED
+    with transaction.atomic():
+        updated = SuspensionFlag.objects.filter(
+            pk=flag.pk, status=SuspensionFlag.Status.OPEN
+        ).update(status=status, decided_by=actor, decided_at=timezone.now(), reason=reason[:300])
+        if updated != 1:
+            raise InvalidRequest(field="status")
+        if suspend:
+            Beneficiary.objects.filter(pk=flag.beneficiary_id).update(
+                is_suspended=True, updated_at=timezone.now()
+            )
+        audit_record(
+            actor,
+            "payouts.suspension_decide",
+            flag,
+            after={"beneficiary": flag.beneficiary_id, "status": status, "reason": reason[:300]},
+        )
+    flag.refresh_from_db()
+    return flag
 
 
 # --- Proxies ----------------------------------------------------------------------------------
