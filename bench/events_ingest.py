@@ -53,6 +53,7 @@ from items_data import (  # noqa: E402
     demo_network,
     demo_tariff_id,
     item_columns_sql,
+    machine_load,
     plan_sql,
 )
 from server import gunicorn  # noqa: E402
@@ -295,6 +296,7 @@ def main():
         item_count = cur.fetchone()[0]
         cur.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = 'items_trackingevent'")
         event_count = cur.fetchone()[0]
+    print(machine_load())
     print(
         f"database: PostgreSQL, {item_count:,} items, ~{event_count:,} events before the run; "
         f"{args.clients} clients, batches of {args.batch}, {args.workers} gunicorn workers"
@@ -353,6 +355,7 @@ def main():
         f"API / COPY:  {ratio:.0%}  (goal ≥ 50 %: {'met' if ratio >= 0.5 else 'MISSED'}); "
         f"DEBUG={settings.DEBUG} in this process, off in the server"
     )
+    print(machine_load())
 
 
 if __name__ == "__main__":

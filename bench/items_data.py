@@ -12,6 +12,7 @@ with the same arguments build the same data.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from django.db import connection
@@ -211,6 +212,13 @@ def check_item_columns(columns: dict[str, str]) -> None:
     for name, kind in missing.items():
         print(f"note: items_item.{name} ({kind}) not known here, filled with {empty[kind]}")
         columns[name] = empty[kind]
+
+
+def machine_load() -> str:
+    """The load averages (1, 5, 15 min) and CPU count, printed with every result: other
+    work on the machine changes the figures, so the record says how busy it was."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} CPUs"
 
 
 def demo_tariff_id() -> int | None:

@@ -46,6 +46,7 @@ from items_data import (  # noqa: E402
     demo_network,
     demo_tariff_id,
     item_columns_sql,
+    machine_load,
     plan_sql,
     sql_int_array,
 )
@@ -236,6 +237,7 @@ def load(n_items: int, province: str) -> None:
         f"{len(tpls)} journey templates, {mean:.2f} events per finished item; "
         f"{len(network.counters)} counters + provincial post office {network.provincial}"
     )
+    print(machine_load())
     hubs = sql_int_array([network.hub_of[c] for c in network.counters])
     n_c = len(network.counters)
     timings: list[tuple[str, float]] = []
@@ -391,6 +393,7 @@ def load(n_items: int, province: str) -> None:
         f"database now holds {item_count:,} items ({item_size}) and "
         f"{event_count:,} events ({event_size})"
     )
+    print(machine_load())
 
 
 def verify(sample: int) -> None:

@@ -41,6 +41,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection, connections  # noqa: E402
+from items_data import machine_load  # noqa: E402
 from server import gunicorn  # noqa: E402
 
 # wrk runs this LuaJIT script: random paths from a file, a JSON summary at the end.
@@ -166,6 +167,7 @@ def main():
     api_noop_paths = workdir / "api-noop.txt"
     api_noop_paths.write_text("/bench/api/noop\n")
     endpoints = (("noop", noop_paths), ("api-noop", api_noop_paths), ("track", track_paths))
+    print(machine_load())
     print(
         f"database: PostgreSQL, {items:,} items, ~{events:,} events; {len(numbers):,} numbers "
         f"drawn at random; wrk 1 thread, {args.connections} connections, "
@@ -190,6 +192,7 @@ def main():
         f"tracking / API no-op: {track['rate'] / best['api-noop']['rate']:.0%}; "
         f"tracking p99 {p99:.1f} ms (goal ≤ 50 ms: {'met' if p99 <= 50 else 'MISSED'})"
     )
+    print(machine_load())
     bad = [r for rs in runs.values() for r in rs if r["errors"] or r["non2xx"]]
     if bad:
         raise SystemExit(f"{len(bad)} runs had errors or non-2xx answers: {bad}")
