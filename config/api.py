@@ -16,6 +16,7 @@ from postops.core.api_errors import install_error_handlers
 from postops.dossiers.api import router as dossiers_router
 from postops.items.api import events_router as items_events_router
 from postops.items.api import public_router as items_public_router
+from postops.items.api_bags import router as bags_router
 from postops.items.api_partner import router as items_router
 from postops.network.api import router as network_router
 from postops.payouts.api import router as payouts_router
@@ -41,5 +42,6 @@ api.add_router("/", payouts_router)
 api.add_router("/", items_public_router)
 api.add_router("/", items_events_router)
 api.add_router("/", items_router)
+api.add_router("/", bags_router)
 api.add_router("/", dossiers_router)
 api.add_router("/", cod_router)

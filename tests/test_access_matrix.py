@@ -43,6 +43,8 @@ PAGES = {
     "/items/accept/": {Role.CLERK, Role.BDVHX, Role.SUPERVISOR},
     "/items/legacy-communes/search?q=dinh+lap": {Role.CLERK, Role.BDVHX, Role.SUPERVISOR},
     "/items/accept/senders?sender_phone=0912345678": {Role.CLERK, Role.BDVHX, Role.SUPERVISOR},
+    "/items/bags/": {Role.CLERK, Role.BDVHX, Role.SUPERVISOR},
+    "/items/bags/new/": {Role.CLERK, Role.BDVHX, Role.SUPERVISOR},
 }
 
 

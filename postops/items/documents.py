@@ -341,3 +341,83 @@ def receipt_pdf(item: Item) -> bytes:
     story += [Spacer(1, 4 * mm), Paragraph(pdf.escape(c.tracking_hint), styles["Small"])]
     doc.build(story)
     return buffer.getvalue()
+
+
+# --- Bag label -----------------------------------------------------------------------------
+
+
+@dataclass
+class BagLabelContent:
+    code: str
+    origin: str
+    destination: str
+    closed: str
+    count: str
+    seal: str
+    numbers: list[str]
+
+
+def bag_label_content(bag) -> BagLabelContent:
+    closed = _local(bag.closed_at)
+    return BagLabelContent(
+        code=bag.code,
+        origin=f"{bag.origin_office.code} {bag.origin_office.name}",
+        destination=f"{bag.destination_office.code} {bag.destination_office.name}",
+        closed=f"{closed:%d/%m/%Y %H:%M}" if closed else "",
+        count=str(bag.item_count),
+        seal=bag.seal_number,
+        numbers=list(
+            bag.lines.filter(listed=True).order_by("id").values_list("item__number", flat=True)
+        ),
+    )
+
+
+def bag_label_pdf(bag) -> bytes:
+    """The bag's A6 label: Code 128 of the bag code, route, count, seal, and the item list
+    (the first ones; the full list is in PostOps)."""
+    font, bold = pdf.register_fonts()
+    c = bag_label_content(bag)
+    buffer = BytesIO()
+    width, height = A6
+    page = pdf_canvas.Canvas(buffer, pagesize=A6, pageCompression=1)
+    page.setTitle(c.code)
+    page.setAuthor("PostOps")
+    margin = 5 * mm
+    y = height - margin - 4 * mm
+    page.setFont(bold, 11)
+    page.drawString(margin, y, _("TÚI THƯ"))
+    page.setFont(font, 7)
+    page.drawRightString(width - margin, y, c.closed)
+    barcode = Code128(c.code, barHeight=14 * mm, barWidth=0.3 * mm, quiet=False)
+    bar_y = y - 6 * mm - 14 * mm
+    barcode.drawOn(page, (width - barcode.width) / 2, bar_y)
+    page.setFont(bold, 10)
+    page.drawCentredString(width / 2, bar_y - 4.5 * mm, c.code)
+    rows = [
+        (_("Từ"), c.origin),
+        (_("Đến"), c.destination),
+        (_("Số bưu gửi"), c.count),
+        (_("Niêm phong"), c.seal or "—"),
+    ]
+    ry = bar_y - 11 * mm
+    for title, value in rows:
+        page.setFont(font, 7)
+        page.drawString(margin, ry, title)
+        page.setFont(bold, 9)
+        page.drawString(margin + 20 * mm, ry, value[:48])
+        ry -= 5 * mm
+    page.setFont(font, 6.5)
+    per_column = int((ry - margin) // (3.2 * mm))
+    shown = c.numbers[: per_column * 3]
+    for i, number in enumerate(shown):
+        col, row = divmod(i, per_column)
+        page.drawString(margin + col * 32 * mm, ry - row * 3.2 * mm, number)
+    if len(c.numbers) > len(shown):
+        page.drawRightString(
+            width - margin,
+            margin,
+            _("… và %(count)d bưu gửi khác") % {"count": len(c.numbers) - len(shown)},
+        )
+    page.showPage()
+    page.save()
+    return buffer.getvalue()

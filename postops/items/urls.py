@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views
+from . import bag_views, views
 
 
 class NumberConverter:
@@ -23,6 +23,12 @@ urlpatterns = [
     path("accept/quote", views.accept_quote, name="accept_quote"),
     path("accept/senders", views.sender_lookup, name="sender_lookup"),
     path("legacy-communes/search", views.legacy_commune_search, name="legacy_commune_search"),
+    path("bags/", bag_views.bag_list, name="bag_list"),
+    path("bags/scan", bag_views.bag_scan, name="bag_scan"),
+    path("bags/new/", bag_views.bag_close, name="bag_close"),
+    path("bags/<str:code>/", bag_views.bag_detail, name="bag_detail"),
+    path("bags/<str:code>/receive", bag_views.bag_receive, name="bag_receive"),
+    path("bags/<str:code>/label.pdf", bag_views.bag_label, name="bag_label"),
     path("<s10:number>/", views.item_detail, name="detail"),
     path("<s10:number>/label.pdf", views.item_label, name="label"),
     path("<s10:number>/receipt.pdf", views.item_receipt, name="receipt"),

@@ -67,6 +67,14 @@ STAFF_LINKS: tuple[StaffLink, ...] = (
         hotkey="a",
     ),
     StaffLink(
+        key="items_bags",
+        url_name="items:bag_list",
+        label=_("Túi thư"),
+        description=_("Đóng túi gửi bưu cục khác; quét mã túi để nhận, báo bưu gửi thiếu, thừa."),
+        roles=frozenset({"clerk", "bdvhx", "supervisor"}),
+        hotkey="s",
+    ),
+    StaffLink(
         key="delivery",
         url_name="delivery:app",
         label=_("Phát bưu gửi"),

@@ -84,6 +84,7 @@ def test_clerk_start_page_links_to_the_office_tree_and_dossier_pages(make_user, 
     assert _start_link_keys(response) == [
         "offices",
         "items_accept",
+        "items_bags",
         "dossier_intake",
         "dossier_handovers",
         "procedures",
@@ -142,6 +143,7 @@ def test_links_follow_roles(make_user, monkeypatch):
     assert keys("clerk") == [
         "offices",
         "items_accept",
+        "items_bags",
         "dossier_intake",
         "dossier_handovers",
         "procedures",
