@@ -199,10 +199,10 @@ class Beneficiary(models.Model):
             ),
         ]
         indexes = [
-            # Exact matches only (teller search by ID number; commune lists): plain b-trees,
-            # without the extra LIKE-pattern copy Django adds for db_index on text columns.
+            # Exact matches only (the teller's search by ID number): a plain b-tree, without
+            # the LIKE-pattern copy Django adds for db_index on a text column. Nothing reads
+            # people by commune, so that foreign key has no index.
             models.Index(fields=["id_number"], name="beneficiary_id_number_idx"),
-            models.Index(fields=["commune"], name="beneficiary_commune_idx"),
         ]
 
     def __str__(self) -> str:
@@ -440,8 +440,13 @@ class PayrollLine(models.Model):
                 condition=Q(carried_from__isnull=True),
                 name="payroll_line_unique",
             ),
-            # Carrying an unpaid line over is idempotent: one carried copy per line.
-            models.UniqueConstraint(fields=["carried_from"], name="payroll_line_carried_once"),
+            # Carrying an unpaid line over is idempotent: one carried copy per line. Partial,
+            # so the imported lines (carried_from empty) cost the index nothing.
+            models.UniqueConstraint(
+                fields=["carried_from"],
+                condition=Q(carried_from__isnull=False),
+                name="payroll_line_carried_once",
+            ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="payroll_line_amount_gte_0"),
             models.CheckConstraint(condition=Q(arrears__gte=0), name="payroll_line_arrears_gte_0"),
             models.CheckConstraint(condition=Q(months__in=[1, 2]), name="payroll_line_months_1_2"),
