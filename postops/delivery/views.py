@@ -108,7 +108,6 @@ def postman_app(request):
             reasons=selectors.reason_codes(),
             actions=selectors.action_codes(),
             relations=_relations(),
-            server_time=timezone.now().isoformat(),
             messages_json=_app_messages(),
         ),
     )
