@@ -139,3 +139,19 @@ def update(model: type[models.Model], names: Sequence[str], rows: Sequence[tuple
                 f"UPDATE {table} SET {assignments} WHERE {qn(pk.column)} = %s",  # noqa: S608
                 [(*row[1:], row[0]) for row in adapted],
             )
+
+
+def analyze(*model_list: type[models.Model]) -> None:
+    """Refresh the planner's statistics after a bulk load (PostgreSQL; no-op elsewhere).
+
+    Autovacuum analyses a table only after some time; until then the planner may still
+    believe a freshly filled table is empty and scan it whole for every lookup of the next
+    import (measured: 27 ms instead of 2 ms per batch of 2,000 codes at 100,000 rows).
+    Runs outside the caller's transaction; ANALYZE samples, so it costs ~0.1 s.
+    """
+    if connection.vendor != "postgresql":
+        return
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for model in model_list:
+            cursor.execute(f"ANALYZE {qn(model._meta.db_table)}")
