@@ -59,6 +59,29 @@ STAFF_LINKS: tuple[StaffLink, ...] = (
         hotkey="o",
     ),
     StaffLink(
+        key="payroll",
+        url_name="payouts:period_list",
+        label=_("Danh sách chi trả theo kỳ"),
+        description=_(
+            "Nhập danh sách của cơ quan chi trả, kiểm tra, duyệt, lịch chi, khóa sổ và báo cáo."
+        ),
+        roles=frozenset({"supervisor", "manager", "admin"}),
+    ),
+    StaffLink(
+        key="payout_people",
+        url_name="payouts:people",
+        label=_("Người hưởng và ủy quyền"),
+        description=_("Ghi hoặc thu hồi giấy ủy quyền nhận lương hưu, trợ cấp."),
+        roles=frozenset({"teller", "bdvhx", "supervisor"}),
+    ),
+    StaffLink(
+        key="payout_cash",
+        url_name="payouts:cash_books",
+        label=_("Sổ quỹ chi trả"),
+        description=_("Tạm ứng, nộp lại, kiểm đếm tiền mặt và chốt sổ quỹ cuối ngày."),
+        roles=frozenset({"teller", "bdvhx", "supervisor"}),
+    ),
+    StaffLink(
         key="items_accept",
         url_name="items:accept",
         label=_("Nhận gửi bưu gửi"),

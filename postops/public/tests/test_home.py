@@ -162,6 +162,7 @@ def test_links_follow_roles_for_two_factor_users(make_user, monkeypatch):
     manager.is_verified = lambda: True
     assert [link["key"] for link in staff_links_for_user(manager)] == [
         "offices",
+        "payroll",
         "procedures",
         "cod",
         "worklists",
@@ -171,6 +172,7 @@ def test_links_follow_roles_for_two_factor_users(make_user, monkeypatch):
     admin.is_verified = lambda: True
     assert [link["key"] for link in staff_links_for_user(admin)] == [
         "offices",
+        "payroll",
         "procedures",
         "audit",
         "admin",
