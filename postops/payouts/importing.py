@@ -437,6 +437,15 @@ def _period_closed_error() -> dict:
     }
 
 
+def _internal_error() -> dict:
+    return {
+        "row": 0,
+        "column": "",
+        "code": "internal_error",
+        "message": _("Lỗi hệ thống khi nhập tệp; không dòng nào được nhập. Hãy báo quản trị."),
+    }
+
+
 def _duplicate_of(period: PayrollPeriod, sha: str, job: ImportJob) -> ImportJob | None:
     return (
         ImportJob.objects.filter(period=period, file_sha256=sha, status=ImportJob.Status.DONE)
@@ -514,6 +523,11 @@ def payroll_import(
             "message": _file_error_message(exc),
         }
         return _finish(job, ImportJob.Status.REJECTED, errors=[error])
+    except Exception:
+        # A bug or a lost connection: say so on the job (its page stops polling), then let
+        # the task runner log the traceback.
+        _finish(job, ImportJob.Status.FAILED, errors=[_internal_error()])
+        raise
     if plan.invalid_rows and not valid_only:
         return _finish(job, ImportJob.Status.REJECTED, **plan.counters(written=False))
 

@@ -141,7 +141,10 @@ def _csv_rows(stream: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
 def _chain_first(first: str, rest: IO[str]) -> Iterator[str]:
     if first:
         yield first
-    yield from rest
+    # Not "yield from": closing this generator early would close ``rest``, a text wrapper
+    # that _csv_rows has already detached from the caller's binary stream.
+    for line in rest:  # noqa: UP028
+        yield line
 
 
 def _count_lines(stream: IO[bytes]) -> int:

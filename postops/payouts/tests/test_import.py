@@ -381,3 +381,18 @@ def test_carried_lines_are_not_matched_by_the_import(open_period, network):
     own.refresh_from_db()
     carried.refresh_from_db()
     assert (own.amount, carried.amount) == (3_300_000, 100)
+
+
+def test_an_unexpected_error_marks_the_job_failed(open_period, monkeypatch):
+    def boom(self, number, cells):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(importing._Planner, "add", boom)
+    with pytest.raises(RuntimeError):
+        run(open_period, csv_bytes([person(1)]))
+    job = ImportJob.objects.get()
+    assert (job.status, job.stage, job.errors[0]["code"]) == (
+        "failed",
+        "finished",
+        "internal_error",
+    )
