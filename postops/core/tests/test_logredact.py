@@ -22,7 +22,9 @@ words = st.text(alphabet="abcxyzĐđăâơư ,:;()[]", max_size=20)
 
 @st.composite
 def id_numbers(draw):
-    return "".join(draw(st.lists(digits, min_size=12, max_size=12)))
+    # A citizen ID starts with its birth-registration province code 001–096 (domain.md §4), so
+    # its first digit is 0; twelve bare digits starting "84" are a phone in +84 form.
+    return "0" + "".join(draw(st.lists(digits, min_size=11, max_size=11)))
 
 
 @st.composite
