@@ -254,11 +254,15 @@ class DossierStatus(models.TextChoices):
     IN_HANDOVER = rules.Status.IN_HANDOVER, _("Đang bàn giao cho cơ quan")
     FILED = rules.Status.FILED, _("Cơ quan đã tiếp nhận")
     RESULT_READY = rules.Status.RESULT_READY, _("Đã có kết quả")
+    RESULT_COLLECTED = rules.Status.RESULT_COLLECTED, _("Bưu điện đã nhận kết quả")
+    DELIVERED = rules.Status.DELIVERED, _("Đã trả kết quả cho người dân")
+    RETURNED_TO_AGENCY = rules.Status.RETURNED_TO_AGENCY, _("Đã trả lại kết quả cho cơ quan")
 
 
 class Channel(models.TextChoices):
     COUNTER = "counter", _("Tại quầy bưu điện")
     AGENCY = "agency", _("Cơ quan đăng ký")
+    PICKUP = "pickup", _("Thu gom tại nhà")
 
 
 class PaymentMethod(models.TextChoices):
@@ -372,6 +376,7 @@ class Dossier(ApplicantAddress, DeliveryAddress, models.Model):
     applicant_name = models.CharField(_("họ tên người nộp"), max_length=150)
     applicant_id_number = models.CharField(_("số định danh cá nhân"), max_length=12)
     applicant_phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
+    applicant_email = models.EmailField(_("thư điện tử"), blank=True)
     seal_number = models.CharField(_("số niêm phong"), max_length=40, blank=True)
     weight_g = models.PositiveIntegerField(_("khối lượng (g)"), default=0)
     postal_fee_send = models.PositiveBigIntegerField(_("cước chiều gửi (đồng)"), default=0)

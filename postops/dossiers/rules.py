@@ -52,7 +52,11 @@ class Status(StrEnum):
     ``registered``: a return-only dossier (filed at the agency's own desk) waiting for the
     result. ``in_handover``: listed on an unsigned handover record. ``filed``: the agency
     signed the handover record; that moment is the legal filing time (Decision 45 Art. 6(5)).
-    ``result_ready``: the agency says the result can be collected.
+    ``result_ready``: the agency says the result can be collected. ``result_collected``: the
+    post took the result at the agency (Decision 45 Art. 9(1)); it travels as the return item.
+    ``delivered``: handed to the citizen or an authorised proxy after the ID check
+    (Art. 10). ``returned_to_agency``: the citizen could not be reached after 2 invitations
+    2 working days apart, so the result went back to the agency with a record (Art. 10).
     """
 
     RECEIVED = "received"
@@ -60,6 +64,9 @@ class Status(StrEnum):
     IN_HANDOVER = "in_handover"
     FILED = "filed"
     RESULT_READY = "result_ready"
+    RESULT_COLLECTED = "result_collected"
+    DELIVERED = "delivered"
+    RETURNED_TO_AGENCY = "returned_to_agency"
 
 
 # The allowed moves; everything else is refused. One compare-and-set update per move.
@@ -69,6 +76,9 @@ TRANSITIONS: frozenset[tuple[Status, Status]] = frozenset(
         (Status.IN_HANDOVER, Status.FILED),
         (Status.FILED, Status.RESULT_READY),
         (Status.REGISTERED, Status.RESULT_READY),
+        (Status.RESULT_READY, Status.RESULT_COLLECTED),
+        (Status.RESULT_COLLECTED, Status.DELIVERED),
+        (Status.RESULT_COLLECTED, Status.RETURNED_TO_AGENCY),
     }
 )
 

@@ -18,6 +18,9 @@ ALLOWED = {
     ("in_handover", "filed"),
     ("filed", "result_ready"),
     ("registered", "result_ready"),
+    ("result_ready", "result_collected"),
+    ("result_collected", "delivered"),
+    ("result_collected", "returned_to_agency"),
 }
 
 
