@@ -13,89 +13,7 @@ alters one of these models must create them again; ``test_append_only_triggers_e
 
 from django.db import migrations
 
-TABLES = [
-    "cod_codmovement",
-    "cod_codhandover",
-    "cod_remittanceline",
-    "cod_reconciliation",
-    "cod_returncharge",
-]
-
-
-def _sqlite_create(table: str) -> list[str]:
-    return [
-        f"""
-        CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
-        BEGIN
-            SELECT RAISE(ABORT, '{table} is append-only: UPDATE refused');
-        END
-        """,
-        f"""
-        CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}
-        WHEN postops_audit_locked()
-        BEGIN
-            SELECT RAISE(ABORT, '{table} is append-only: DELETE refused');
-        END
-        """,
-    ]
-
-
-def _sqlite_drop(table: str) -> list[str]:
-    return [f"DROP TRIGGER IF EXISTS {table}_no_update", f"DROP TRIGGER IF EXISTS {table}_no_delete"]
-
-
-def _postgresql_create(table: str) -> list[str]:
-    return [
-        f"""
-        CREATE FUNCTION {table}_append_only() RETURNS trigger
-        LANGUAGE plpgsql AS $$
-        BEGIN
-            IF TG_OP = 'TRUNCATE'
-               AND coalesce(current_setting('postops.audit_maintenance', true), '') = 'on' THEN
-                RETURN NULL;
-            END IF;
-            RAISE EXCEPTION '{table} is append-only: % refused', TG_OP
-                USING ERRCODE = 'restrict_violation';
-        END
-        $$
-        """,
-        f"""
-        CREATE TRIGGER {table}_no_update_delete
-        BEFORE UPDATE OR DELETE ON {table}
-        FOR EACH ROW EXECUTE FUNCTION {table}_append_only()
-        """,
-        f"""
-        CREATE TRIGGER {table}_no_truncate
-        BEFORE TRUNCATE ON {table}
-        FOR EACH STATEMENT EXECUTE FUNCTION {table}_append_only()
-        """,
-    ]
-
-
-def _postgresql_drop(table: str) -> list[str]:
-    return [
-        f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}",
-        f"DROP TRIGGER IF EXISTS {table}_no_update_delete ON {table}",
-        f"DROP FUNCTION IF EXISTS {table}_append_only()",
-    ]
-
-
-def _run(schema_editor, builders):
-    builder = builders.get(schema_editor.connection.vendor)
-    if builder is None:
-        return
-    for table in TABLES:
-        for sql in builder(table):
-            # No parameters: the PL/pgSQL body uses "%" as its own placeholder.
-            schema_editor.execute(sql, params=None)
-
-
-def create_triggers(apps, schema_editor):
-    _run(schema_editor, {"postgresql": _postgresql_create, "sqlite": _sqlite_create})
-
-
-def drop_triggers(apps, schema_editor):
-    _run(schema_editor, {"postgresql": _postgresql_drop, "sqlite": _sqlite_drop})
+from postops.core.db import append_only_triggers
 
 
 class Migration(migrations.Migration):
@@ -106,5 +24,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(create_triggers, drop_triggers, elidable=False),
+        append_only_triggers(
+            "cod_codmovement",
+            "cod_codhandover",
+            "cod_remittanceline",
+            "cod_reconciliation",
+            "cod_returncharge",
+        ),
     ]

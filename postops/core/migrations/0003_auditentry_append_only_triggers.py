@@ -15,77 +15,13 @@ entry").
   with "no such function": still refused.
 
 SQLite drops a table's triggers when Django rebuilds the table (most ``AlterField``s do), so
-a later migration that alters ``AuditEntry`` must run ``SQLITE_CREATE`` again; the test
+a later migration that alters ``AuditEntry`` must add ``append_only_triggers(table, sqlite_only=True)``; the test
 ``test_append_only_triggers_exist`` fails until it does.
 """
 
 from django.db import migrations
 
-SQLITE_CREATE = [
-    """
-    CREATE TRIGGER core_auditentry_no_update BEFORE UPDATE ON core_auditentry
-    BEGIN
-        SELECT RAISE(ABORT, 'core_auditentry is append-only: UPDATE refused');
-    END
-    """,
-    """
-    CREATE TRIGGER core_auditentry_no_delete BEFORE DELETE ON core_auditentry
-    WHEN postops_audit_locked()
-    BEGIN
-        SELECT RAISE(ABORT, 'core_auditentry is append-only: DELETE refused');
-    END
-    """,
-]
-SQLITE_DROP = [
-    "DROP TRIGGER IF EXISTS core_auditentry_no_update",
-    "DROP TRIGGER IF EXISTS core_auditentry_no_delete",
-]
-
-POSTGRESQL_CREATE = [
-    """
-    CREATE FUNCTION core_auditentry_append_only() RETURNS trigger
-    LANGUAGE plpgsql AS $$
-    BEGIN
-        IF TG_OP = 'TRUNCATE'
-           AND coalesce(current_setting('postops.audit_maintenance', true), '') = 'on' THEN
-            RETURN NULL;
-        END IF;
-        RAISE EXCEPTION 'core_auditentry is append-only: % refused', TG_OP
-            USING ERRCODE = 'restrict_violation';
-    END
-    $$
-    """,
-    """
-    CREATE TRIGGER core_auditentry_no_update_delete
-    BEFORE UPDATE OR DELETE ON core_auditentry
-    FOR EACH ROW EXECUTE FUNCTION core_auditentry_append_only()
-    """,
-    """
-    CREATE TRIGGER core_auditentry_no_truncate
-    BEFORE TRUNCATE ON core_auditentry
-    FOR EACH STATEMENT EXECUTE FUNCTION core_auditentry_append_only()
-    """,
-]
-POSTGRESQL_DROP = [
-    "DROP TRIGGER IF EXISTS core_auditentry_no_truncate ON core_auditentry",
-    "DROP TRIGGER IF EXISTS core_auditentry_no_update_delete ON core_auditentry",
-    "DROP FUNCTION IF EXISTS core_auditentry_append_only()",
-]
-
-
-def _run(schema_editor, statements_by_vendor):
-    statements = statements_by_vendor.get(schema_editor.connection.vendor, [])
-    for sql in statements:
-        # No parameters: the PL/pgSQL body uses "%" as its own placeholder.
-        schema_editor.execute(sql, params=None)
-
-
-def create_triggers(apps, schema_editor):
-    _run(schema_editor, {"postgresql": POSTGRESQL_CREATE, "sqlite": SQLITE_CREATE})
-
-
-def drop_triggers(apps, schema_editor):
-    _run(schema_editor, {"postgresql": POSTGRESQL_DROP, "sqlite": SQLITE_DROP})
+from postops.core.db import append_only_triggers
 
 
 class Migration(migrations.Migration):
@@ -94,5 +30,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(create_triggers, drop_triggers, elidable=False),
+        append_only_triggers("core_auditentry"),
     ]

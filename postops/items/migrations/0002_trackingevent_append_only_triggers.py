@@ -6,76 +6,13 @@ and DELETE are refused by a trigger; emptying the whole database with ``manage.p
 on PostgreSQL, ``postops_audit_locked()`` on SQLite, see ``postops.core.db``).
 
 SQLite drops a table's triggers when Django rebuilds the table, so a later migration that
-alters ``TrackingEvent`` must run ``SQLITE_CREATE`` again; ``test_append_only_triggers_exist``
+alters ``TrackingEvent`` must add ``append_only_triggers(table, sqlite_only=True)``; ``test_append_only_triggers_exist``
 in ``postops/items/tests/test_append_only.py`` fails until it does.
 """
 
 from django.db import migrations
 
-SQLITE_CREATE = [
-    """
-    CREATE TRIGGER items_trackingevent_no_update BEFORE UPDATE ON items_trackingevent
-    BEGIN
-        SELECT RAISE(ABORT, 'items_trackingevent is append-only: UPDATE refused');
-    END
-    """,
-    """
-    CREATE TRIGGER items_trackingevent_no_delete BEFORE DELETE ON items_trackingevent
-    WHEN postops_audit_locked()
-    BEGIN
-        SELECT RAISE(ABORT, 'items_trackingevent is append-only: DELETE refused');
-    END
-    """,
-]
-SQLITE_DROP = [
-    "DROP TRIGGER IF EXISTS items_trackingevent_no_update",
-    "DROP TRIGGER IF EXISTS items_trackingevent_no_delete",
-]
-
-POSTGRESQL_CREATE = [
-    """
-    CREATE FUNCTION items_trackingevent_append_only() RETURNS trigger
-    LANGUAGE plpgsql AS $$
-    BEGIN
-        IF TG_OP = 'TRUNCATE'
-           AND coalesce(current_setting('postops.audit_maintenance', true), '') = 'on' THEN
-            RETURN NULL;
-        END IF;
-        RAISE EXCEPTION 'items_trackingevent is append-only: % refused', TG_OP
-            USING ERRCODE = 'restrict_violation';
-    END
-    $$
-    """,
-    """
-    CREATE TRIGGER items_trackingevent_no_update_delete
-    BEFORE UPDATE OR DELETE ON items_trackingevent
-    FOR EACH ROW EXECUTE FUNCTION items_trackingevent_append_only()
-    """,
-    """
-    CREATE TRIGGER items_trackingevent_no_truncate
-    BEFORE TRUNCATE ON items_trackingevent
-    FOR EACH STATEMENT EXECUTE FUNCTION items_trackingevent_append_only()
-    """,
-]
-POSTGRESQL_DROP = [
-    "DROP TRIGGER IF EXISTS items_trackingevent_no_truncate ON items_trackingevent",
-    "DROP TRIGGER IF EXISTS items_trackingevent_no_update_delete ON items_trackingevent",
-    "DROP FUNCTION IF EXISTS items_trackingevent_append_only()",
-]
-
-
-def _run(schema_editor, statements_by_vendor):
-    for sql in statements_by_vendor.get(schema_editor.connection.vendor, []):
-        # No parameters: the PL/pgSQL body uses "%" as its own placeholder.
-        schema_editor.execute(sql, params=None)
-
-
-def create_triggers(apps, schema_editor):
-    _run(schema_editor, {"postgresql": POSTGRESQL_CREATE, "sqlite": SQLITE_CREATE})
-
-
-def drop_triggers(apps, schema_editor):
-    _run(schema_editor, {"postgresql": POSTGRESQL_DROP, "sqlite": SQLITE_DROP})
+from postops.core.db import append_only_triggers
 
 
 class Migration(migrations.Migration):
@@ -86,5 +23,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(create_triggers, drop_triggers, elidable=False),
+        append_only_triggers("items_trackingevent"),
     ]
