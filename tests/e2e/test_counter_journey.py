@@ -6,6 +6,8 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
+from . import places
+
 pytestmark = pytest.mark.e2e
 
 
@@ -14,7 +16,6 @@ def _setup(make_user):
 
     Created here: a browser test runs without a transaction and the tables are emptied.
     """
-    from postops.core.text import fold
     from postops.items.models import (
         DeliveryStandard,
         NumberBlock,
@@ -22,38 +23,12 @@ def _setup(make_user):
         TariffRate,
         TariffVersion,
     )
-    from postops.network.models import Commune, Office, Province
 
-    province, _ = Province.objects.get_or_create(
-        code="20",
-        defaults={
-            "name": "Tỉnh Lạng Sơn",
-            "division_type": "tỉnh",
-            "codename": "lang_son",
-            "search_name": "tinh lang son",
-        },
-    )
-    communes = {}
-    for code, name in [("05977", "Phường Đông Kinh"), ("06187", "Phường Kỳ Lừa")]:
-        communes[code] = Commune.objects.get_or_create(
-            code=code,
-            defaults={
-                "name": name,
-                "division_type": "phường",
-                "codename": fold(name).replace(" ", "_"),
-                "province": province,
-                "search_name": fold(name),
-            },
-        )[0]
-    office = Office.objects.create(
-        code="240100",
-        name="Bưu cục Đông Kinh",
-        kind="post_office",
-        commune=communes["05977"],
-        postal_code="24000",
-    )
-    office.path = f"/{office.pk}/"
-    Office.objects.filter(pk=office.pk).update(path=office.path)
+    communes = {
+        code: places.commune(code, name)
+        for code, name in [("05977", "Phường Đông Kinh"), ("06187", "Phường Kỳ Lừa")]
+    }
+    office = places.office("240100", "Bưu cục Đông Kinh", communes["05977"])
     eb = ServiceIndicator.objects.create(prefix="EB", service="ems", name="EMS trong nước")
     NumberBlock.objects.create(
         office=office,

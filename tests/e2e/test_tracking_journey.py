@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
+from . import places
+
 pytestmark = pytest.mark.e2e
 
 T0 = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)  # 08:30 in Hà Nội
@@ -19,40 +21,12 @@ def _tracked_item() -> str:
     """
     from postops.items.models import NumberBlock, ServiceIndicator
     from postops.items.services import event_record, item_accept
-    from postops.network.models import Commune, Office, Province
 
-    province, _ = Province.objects.get_or_create(
-        code="20",
-        defaults={
-            "name": "Lạng Sơn",
-            "division_type": "tỉnh",
-            "codename": "lang_son",
-            "search_name": "lang son",
-        },
-    )
-    commune, _ = Commune.objects.get_or_create(
-        code="05977",
-        defaults={
-            "name": "Phường Đông Kinh",
-            "division_type": "phường",
-            "codename": "phuong_dong_kinh",
-            "province": province,
-            "search_name": "dong kinh",
-        },
-    )
+    commune = places.commune("05977", "Phường Đông Kinh")
 
     def office(code, name, parent=None):
-        o = Office.objects.create(
-            code=code,
-            name=name,
-            kind="post_office" if parent else "provincial",
-            parent=parent,
-            commune=commune,
-            postal_code="24000",
-        )
-        o.path = f"{parent.path if parent else '/'}{o.pk}/"
-        Office.objects.filter(pk=o.pk).update(path=o.path)
-        return o
+        kind = "post_office" if parent else "provincial"
+        return places.office(code, name, commune, kind=kind, parent=parent)
 
     root = office("240000", "Bưu điện tỉnh Lạng Sơn")
     origin = office("240100", "Bưu cục Đông Kinh", root)
