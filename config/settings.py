@@ -265,12 +265,20 @@ POSTOPS_WEBHOOK_MAX_ATTEMPTS = env_int("POSTOPS_WEBHOOK_MAX_ATTEMPTS", 12)
 # Services treated as basic letters (ordinary letters carry no S10 number in PostOps).
 POSTOPS_FREE_RETURN_SERVICES = env_list("POSTOPS_FREE_RETURN_SERVICES", "registered")
 
+# Rate limits and lockouts count in the cache, so production needs one shared by every worker:
+# the database table by default there (``manage.py createcachetable``), a per-process cache
+# in development and tests. The deploy check warns about a per-process cache (postops.W001).
 CACHES = {
     "default": {
         "BACKEND": os.environ.get(
-            "POSTOPS_CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"
+            "POSTOPS_CACHE_BACKEND",
+            "django.core.cache.backends.locmem.LocMemCache"
+            if DEBUG
+            else "django.core.cache.backends.db.DatabaseCache",
         ),
-        "LOCATION": os.environ.get("POSTOPS_CACHE_LOCATION", "postops"),
+        "LOCATION": os.environ.get(
+            "POSTOPS_CACHE_LOCATION", "postops" if DEBUG else "postops_cache"
+        ),
     }
 }
 

@@ -9,6 +9,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Lõi hệ thống")
 
     def ready(self):
+        from . import checks  # noqa: F401  (registers the deploy checks)
         from .db import register_sqlite_functions
 
         # The SQLite audit DELETE trigger calls postops_audit_locked() (migration 0003).

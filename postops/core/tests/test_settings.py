@@ -41,6 +41,7 @@ print(json.dumps({
     "staticfiles": settings.STORAGES["staticfiles"]["BACKEND"],
     "mailer": settings.MAILERS["default"],
     "CSRF_TRUSTED_ORIGINS": settings.CSRF_TRUSTED_ORIGINS,
+    "cache": settings.CACHES["default"],
 }))
 """
 
@@ -70,6 +71,25 @@ def test_production_configuration_passes_the_deploy_check_without_warnings(tmp_p
     assert result.returncode == 0, result.stderr + result.stdout
     assert result.stdout == "System check identified no issues (0 silenced).\n"
     assert result.stderr == ""
+
+
+def test_deploy_check_warns_about_a_per_process_cache(tmp_path):
+    env = {
+        **PRODUCTION,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "POSTOPS_CACHE_BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    }
+    result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)
+    assert result.returncode == 1
+    assert "(postops.W001) The default cache" in result.stderr + result.stdout
+
+
+def test_production_defaults_to_the_shared_database_cache():
+    loaded = _settings({**PRODUCTION, "DATABASE_URL": "sqlite:///unused.sqlite3"})
+    assert loaded["cache"] == {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "postops_cache",
+    }
 
 
 @pytest.mark.parametrize(
@@ -124,6 +144,10 @@ def test_postgres_url_uses_psycopg3_with_health_checks_and_secure_production_def
             "OPTIONS": {"host": "localhost", "port": 25},
         },
         "CSRF_TRUSTED_ORIGINS": ["https://postops.example.vn"],
+        "cache": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "postops_cache",
+        },
     }
 
 
@@ -138,6 +162,7 @@ def test_debug_defaults_to_embedded_sqlite_without_any_secret():
         "BACKEND": "django.core.mail.backends.console.EmailBackend",
         "OPTIONS": {},
     }
+    assert loaded["cache"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
 
 
 def test_django_loggers_only_reach_the_redacting_root_handler():
