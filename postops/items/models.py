@@ -224,11 +224,16 @@ class Item(SenderAddress, ReceiverAddress, models.Model):
         max_length=20,
         choices=ItemStatus.choices,
         default=ItemStatus.ACCEPTED,
-        db_index=True,
+        # No index of its own: lists filter it together with the office
+        # (``item_last_office_idx``), and every index on a column the status write changes
+        # costs an index insert per scanned item (docs/benchmarks.md, "Items").
     )
+    # ``item_origin_idx`` (origin_office, -accepted_at) serves lookups by office: no second,
+    # single-column index.
     origin_office = models.ForeignKey(
         "network.Office",
         on_delete=models.PROTECT,
+        db_index=False,
         related_name="items_accepted",
         verbose_name=_("bưu cục nhận gửi"),
     )
@@ -240,9 +245,11 @@ class Item(SenderAddress, ReceiverAddress, models.Model):
         related_name="items_to_deliver",
         verbose_name=_("bưu cục phát"),
     )
+    # Covered by ``item_last_office_idx`` (last_office, status).
     last_office = models.ForeignKey(
         "network.Office",
         on_delete=models.PROTECT,
+        db_index=False,
         null=True,
         blank=True,
         related_name="+",
@@ -343,8 +350,13 @@ class TrackingEvent(AppendOnlyModel):
     """
 
     event_id = models.UUIDField(_("mã sự kiện"), unique=True)
+    # Covered by ``event_item_time_idx`` (item, -occurred_at): no single-column index.
     item = models.ForeignKey(
-        Item, on_delete=models.PROTECT, related_name="events", verbose_name=_("bưu gửi")
+        Item,
+        on_delete=models.PROTECT,
+        db_index=False,
+        related_name="events",
+        verbose_name=_("bưu gửi"),
     )
     code = models.CharField(_("sự kiện"), max_length=30, choices=EventCode.choices)
     office = models.ForeignKey(
