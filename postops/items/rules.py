@@ -24,10 +24,17 @@ delivery_failed              EMH    attempted / unsuccessful delivery (reason + 
 delivered                    EMI    final delivery
 held                         EDF    item held at delivery office
 pickup_point_arrival         EDH    arrival at pick-up point
+redirected                   EMH+   receiver or address changed at the sender's request
 return_started               —      return to sender begins (Postal Law 49/2010)
 withdrawn                    —      withdrawn by the sender before dispatch (Postal Law 49/2010)
 unclaimed                    —      neither deliverable nor returnable after 6 months
 ===========================  =====  ==================================================
+
++ EMSEVT has no redirection event of its own; the default reports it as EMH with the
+action "forward to the new address" (``A05`` in the loaded action list). Both are
+configuration (``POSTOPS_UPU_EVENT_CODES`` overrides any event's UPU code,
+``POSTOPS_REDIRECT_ACTION_CODE`` the action), because the UPU reason/action values are
+unknown here (domain.md §3). See :func:`upu_code`.
 
 The item's status is a cache of its history: each event moves it through
 :data:`TRANSITIONS`. An event that happened before the item's latest event (a scanner that
@@ -41,6 +48,8 @@ import hmac
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from enum import StrEnum
+
+from postops.core.backoff import backoff_seconds
 
 
 class Status(StrEnum):
@@ -74,6 +83,7 @@ class Event(StrEnum):
     DELIVERED = "delivered"
     HELD = "held"
     PICKUP_POINT_ARRIVAL = "pickup_point_arrival"
+    REDIRECTED = "redirected"
     RETURN_STARTED = "return_started"
     WITHDRAWN = "withdrawn"
     UNCLAIMED = "unclaimed"
@@ -95,10 +105,21 @@ UPU_CODES: dict[Event, str | None] = {
     Event.DELIVERED: "EMI",
     Event.HELD: "EDF",
     Event.PICKUP_POINT_ARRIVAL: "EDH",
+    Event.REDIRECTED: "EMH",
     Event.RETURN_STARTED: None,
     Event.WITHDRAWN: None,
     Event.UNCLAIMED: None,
 }
+
+
+def upu_code(event: Event | str, overrides: Mapping[str, str | None] | None = None) -> str | None:
+    """The UPU EMSEVT code reported for ``event``: ``overrides`` (configuration, keyed by
+    canonical code; ``None`` or ``""`` = not reported to the UPU) else :data:`UPU_CODES`."""
+    event = Event(event)
+    if overrides and event.value in overrides:
+        return overrides[event.value] or None
+    return UPU_CODES[event]
+
 
 # Events a scanner or the postman app may send (the batch API). The others are outcomes of
 # services with their own checks: acceptance at the counter, a sender's return or withdrawal
@@ -203,6 +224,19 @@ def _build_transitions() -> dict[tuple[Status | None, Event], Status]:
     ):
         table[(S.RETURNING, event)] = S.RETURNING
     table[(S.RETURNING, E.DELIVERED)] = S.RETURNED
+    # Redirection (Postal Law 49/2010: the sender changes the receiver or the address before
+    # delivery) is recorded where the item is and leaves its status alone; an item already
+    # at the old delivery office is then forwarded with ordinary transport scans.
+    for status in (
+        S.ACCEPTED,
+        S.IN_TRANSIT,
+        S.AT_DELIVERY_OFFICE,
+        S.OUT_FOR_DELIVERY,
+        S.DELIVERY_FAILED,
+        S.HELD,
+        S.AWAITING_PICKUP,
+    ):
+        table[(status, E.REDIRECTED)] = status
     # Withdrawal ends the item only while it is still at the accepting office; later the
     # sender's request becomes a return to sender (Postal Law 49/2010).
     table[(S.ACCEPTED, E.WITHDRAWN)] = S.WITHDRAWN
@@ -372,11 +406,9 @@ def webhook_signature_valid(
 
 def webhook_backoff_seconds(attempt: int, base: int = 60, cap: int = 6 * 3600) -> int:
     """Seconds to wait after failed attempt number ``attempt`` (1, 2, …): exponential,
-    ``base × 2^(attempt − 1)``, never more than ``cap`` (1 min, 2, 4, … up to 6 h)."""
-    if attempt < 1:
-        return 0
-    # Bounded exponent: 2**40 × base is already far above any cap.
-    return min(cap, base * 2 ** min(attempt - 1, 40))
+    ``base × 2^(attempt − 1)``, never more than ``cap`` (1 min, 2, 4, … up to 6 h).
+    The shared rule of every outbox (``postops.core.backoff``)."""
+    return backoff_seconds(attempt, base, cap)
 
 
 # --- Bags between offices ------------------------------------------------------------------

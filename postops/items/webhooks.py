@@ -21,8 +21,6 @@ from __future__ import annotations
 import json
 import secrets
 import time
-import urllib.error
-import urllib.request
 import uuid
 from datetime import timedelta
 
@@ -31,9 +29,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from postops.core.audit import audit_record
+from postops.core.http import http_post
 
 from . import rules
-from .models import Item, ItemStatus, WebhookDelivery, WebhookEndpoint, WebhookState
+from .models import Item, ItemStatus, WebhookDelivery, WebhookEndpoint, WebhookState, upu_code
 
 EVENT_STATUS_CHANGED = "item.status_changed"
 _ERROR_MAX = 500
@@ -148,7 +147,7 @@ def _status_payload(delivery_id, now, item, reference, event, previous, new) -> 
             "previous_status": str(previous) if previous else None,
             "event": {
                 "code": code,
-                "upu_code": rules.UPU_CODES[rules.Event(code)],
+                "upu_code": upu_code(code),
                 "office_code": event.office.code,
                 "occurred_at": timezone.localtime(event.occurred_at).isoformat(),
                 "reason_code": getattr(event, "reason_code", "") or "",
@@ -174,22 +173,6 @@ def _enqueue_later(delivery_id: str, when) -> None:
 
 
 # --- Sending -------------------------------------------------------------------------------
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None  # a 3xx is answered as an HTTPError: a failed attempt
-
-
-def _post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> int:
-    """POST and return the HTTP status (raises OSError on network failures)."""
-    opener = urllib.request.build_opener(_NoRedirect)
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
-    try:
-        with opener.open(request, timeout=timeout) as response:
-            return response.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
 
 
 def webhook_deliver(delivery_id, *, force: bool = False) -> WebhookDelivery | None:
@@ -230,7 +213,7 @@ def webhook_deliver(delivery_id, *, force: bool = False) -> WebhookDelivery | No
     }
     status, error = None, ""
     try:
-        status = _post(delivery.endpoint.url, body, headers, timeout)
+        status = http_post(delivery.endpoint.url, body, headers, timeout).status
     except (OSError, ValueError) as exc:  # refused, timed out, DNS, bad URL
         error = f"{type(exc).__name__}: {exc}"[:_ERROR_MAX]
     done = timezone.now()
