@@ -27,8 +27,8 @@ from postops.core import s10
 from postops.core.api_errors import ApiError
 from postops.core.audit import audit_record
 
-from . import documents, partner, rules, selectors
-from .models import EventCode, Item, ItemStatus, TrackingEvent
+from . import documents, partner, selectors
+from .models import EventCode, Item, ItemStatus, TrackingEvent, upu_code
 
 router = Router(tags=["items"], auth=staff_auth)
 
@@ -328,7 +328,7 @@ def item_get(request, number: str):
         "events": [
             {
                 "code": e.code,
-                "upu_code": rules.UPU_CODES[rules.Event(e.code)],
+                "upu_code": upu_code(e.code),
                 "text": str(EventCode(e.code).label),
                 "office_code": e.office.code,
                 "occurred_at": e.occurred_at,

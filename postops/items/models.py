@@ -87,9 +87,17 @@ class EventCode(models.TextChoices):
     DELIVERED = rules.Event.DELIVERED, _("Phát thành công")
     HELD = rules.Event.HELD, _("Lưu giữ tại bưu cục phát")
     PICKUP_POINT_ARRIVAL = rules.Event.PICKUP_POINT_ARRIVAL, _("Đến điểm nhận hàng")
+    REDIRECTED = rules.Event.REDIRECTED, _("Thay đổi người nhận/địa chỉ theo yêu cầu người gửi")
     RETURN_STARTED = rules.Event.RETURN_STARTED, _("Chuyển hoàn cho người gửi")
     WITHDRAWN = rules.Event.WITHDRAWN, _("Người gửi rút lại bưu gửi")
     UNCLAIMED = rules.Event.UNCLAIMED, _("Chuyển thành bưu gửi vô thừa nhận")
+
+
+def upu_code(code: str) -> str | None:
+    """The UPU EMSEVT code reported for canonical event ``code``, with the configured
+    overrides (``POSTOPS_UPU_EVENT_CODES``, a dict canonical code → UPU code or ``None``):
+    the UPU mapping of domestic events is not public (domain.md §3)."""
+    return rules.upu_code(code, getattr(settings, "POSTOPS_UPU_EVENT_CODES", None))
 
 
 class ServiceIndicator(models.Model):
@@ -410,7 +418,7 @@ class TrackingEvent(AppendOnlyModel):
 
     @property
     def upu_code(self) -> str | None:
-        return rules.UPU_CODES[rules.Event(self.code)]
+        return upu_code(self.code)
 
 
 # --- Tariffs -------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from postops.items.rules import (
     ranges_overlap,
     status_at,
     transition,
+    upu_code,
 )
 
 # Columns: the events, in this order.
@@ -44,6 +45,7 @@ COLUMNS = [
     Event.RETURN_STARTED,
     Event.WITHDRAWN,
     Event.UNCLAIMED,
+    Event.REDIRECTED,
 ]
 ABBR = {
     "ACC": Status.ACCEPTED,
@@ -60,21 +62,21 @@ ABBR = {
     "UNC": Status.UNCLAIMED,
 }
 # fmt: off
-#                    EMA  EMB  EMC  EMD  EMF  EMJ  EMK  EDD  EDE  EMG  EDG  EMH  EMI  EDF  EDH  RET  WDR  UNC
+#                    EMA  EMB  EMC  EMD  EMF  EMJ  EMK  EDD  EDE  EMG  EDG  EMH  EMI  EDF  EDH  RET  WDR  UNC  RDR
 MATRIX = """
-None                 ACC  -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
-accepted             -    TRN  TRN  TRN  TRN  TRN  TRN  TRN  TRN  ADO  OFD  -    -    -    -    RTNG WDR  -
-in_transit           -    TRN  TRN  TRN  TRN  TRN  TRN  TRN  TRN  ADO  -    -    -    -    PICK RTNG -    -
-at_delivery_office   -    TRN  TRN  TRN  TRN  TRN  TRN  TRN  TRN  ADO  OFD  -    DLV  HELD PICK RTNG -    -
-out_for_delivery     -    -    -    -    -    -    -    -    -    -    -    FAIL DLV  HELD -    RTNG -    -
-delivery_failed      -    TRN  TRN  TRN  TRN  TRN  TRN  TRN  TRN  ADO  OFD  FAIL DLV  HELD PICK RTNG -    UNC
-held                 -    TRN  TRN  TRN  TRN  TRN  TRN  TRN  TRN  ADO  OFD  -    DLV  -    PICK RTNG -    UNC
-awaiting_pickup      -    TRN  TRN  TRN  TRN  TRN  TRN  TRN  TRN  -    -    -    DLV  -    -    RTNG -    UNC
-delivered            -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
-returning            -    RTNG RTNG RTNG RTNG RTNG RTNG RTNG RTNG RTNG RTNG RTNG RTND RTNG RTNG -    -    UNC
-returned             -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
-withdrawn            -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
-unclaimed            -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
+None                 ACC  -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
+accepted             -    TRN  TRN  TRN  TRN  TRN  TRN  TRN  TRN  ADO  OFD  -    -    -    -    RTNG WDR  -    ACC
+in_transit           -    TRN  TRN  TRN  TRN  TRN  TRN  TRN  TRN  ADO  -    -    -    -    PICK RTNG -    -    TRN
+at_delivery_office   -    TRN  TRN  TRN  TRN  TRN  TRN  TRN  TRN  ADO  OFD  -    DLV  HELD PICK RTNG -    -    ADO
+out_for_delivery     -    -    -    -    -    -    -    -    -    -    -    FAIL DLV  HELD -    RTNG -    -    OFD
+delivery_failed      -    TRN  TRN  TRN  TRN  TRN  TRN  TRN  TRN  ADO  OFD  FAIL DLV  HELD PICK RTNG -    UNC  FAIL
+held                 -    TRN  TRN  TRN  TRN  TRN  TRN  TRN  TRN  ADO  OFD  -    DLV  -    PICK RTNG -    UNC  HELD
+awaiting_pickup      -    TRN  TRN  TRN  TRN  TRN  TRN  TRN  TRN  -    -    -    DLV  -    -    RTNG -    UNC  PICK
+delivered            -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
+returning            -    RTNG RTNG RTNG RTNG RTNG RTNG RTNG RTNG RTNG RTNG RTNG RTND RTNG RTNG -    -    UNC  -
+returned             -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
+withdrawn            -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
+unclaimed            -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
 """
 # fmt: on
 
@@ -141,13 +143,23 @@ def test_every_status_is_reachable_and_every_open_status_can_end():
 
 def test_upu_mapping():
     assert set(UPU_CODES) == set(Event)
-    codes = [c for c in UPU_CODES.values() if c]
+    codes = [c for e, c in UPU_CODES.items() if c and e != Event.REDIRECTED]
     assert len(codes) == len(set(codes)) == 15
+    # EMSEVT has no redirection event: reported as EMH (with the forwarding action).
+    assert UPU_CODES[Event.REDIRECTED] == "EMH"
     assert UPU_CODES[Event.DELIVERY_FAILED] == "EMH"
     assert UPU_CODES[Event.DELIVERED] == "EMI"
     assert UPU_CODES[Event.HELD] == "EDF"
     assert Event.ACCEPTED not in SCAN_EVENTS
     assert all(UPU_CODES[e] for e in SCAN_EVENTS)
+
+
+def test_upu_code_configuration_overrides_the_default():
+    assert upu_code(Event.REDIRECTED) == "EMH"
+    assert upu_code("redirected", {"redirected": None}) is None
+    assert upu_code("redirected", {"redirected": ""}) is None
+    assert upu_code("return_started", {"redirected": "EMX"}) is None
+    assert upu_code("delivered", {"redirected": "EMX"}) == "EMI"
 
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
