@@ -63,6 +63,25 @@ def id_check_required(service: str, cod_amount: int) -> bool:
 
 _PASSPORT = re.compile(r"^[A-Z][0-9]{7,8}$")
 
+# Services whose proxy recipient must show a written authorisation besides their own ID:
+# administrative results (Decision 45/2016 Art. 10; Circular 17/2017 Art. 5(2)).
+AUTHORISATION_SERVICES: frozenset[str] = frozenset({"dossier"})
+
+
+def authorisation_problem(
+    service: str, relation: str, number: str, signed_on: date | None, today: date
+) -> str | None:
+    """``None`` when the recipient may take the item as far as authorisation goes, else a
+    code: ``authorisation_missing`` (a proxy — anyone but the receiver — brings no written
+    authorisation number and date) or ``authorisation_future`` (dated after today)."""
+    if service not in AUTHORISATION_SERVICES or relation == Relation.SELF:
+        return None
+    if not (number or "").strip() or signed_on is None:
+        return "authorisation_missing"
+    if signed_on > today:
+        return "authorisation_future"
+    return None
+
 
 def normalise_document_number(number: str) -> str:
     """As printed, without spaces, dots or dashes, upper case."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -400,9 +400,15 @@ def delivery_record(
     cod_collected: int | None = None,
     photo: bytes | None = None,
     note: str = "",
+    authorisation_number: str = "",
+    authorisation_date=None,
     request=None,
 ) -> ActionResult:
     """Record a delivery with its proof (EMI), from the postman's phone.
+
+    An administrative result handed to a proxy also needs the written authorisation's
+    number and date (:func:`rules.authorisation_problem`, Decision 45/2016 Art. 10); the
+    proxy's own ID is the one checked.
 
     Proof (issue #3 item 9): the recipient's name and relation to the receiver, a signature
     drawn on the screen (PNG, stored as a file), an optional photo. For registered, insured,
@@ -442,6 +448,20 @@ def delivery_record(
             id_digest = _id_digest(id_document, normalised)
     else:
         id_document = ""
+    authorisation_number = " ".join((authorisation_number or "").split())
+    problem = rules.authorisation_problem(
+        item.service,
+        relation,
+        authorisation_number,
+        authorisation_date,
+        timezone.localdate(),
+    )
+    if problem == "authorisation_missing":
+        errors["authorisation_number"] = [
+            _("Người nhận thay phải xuất trình giấy ủy quyền: nhập số và ngày giấy ủy quyền.")
+        ]
+    elif problem == "authorisation_future":
+        errors["authorisation_date"] = [_("Ngày giấy ủy quyền không được ở tương lai.")]
     cod = rules.cod_problem(item.cod_amount, cod_collected)
     if cod == "cod_missing":
         errors["cod_collected"] = [_("Nhập số tiền thu hộ đã thu.")]
@@ -528,6 +548,15 @@ def delivery_record(
                 except CodError as exc:
                     raise ActionRejected("invalid_form", {"cod_collected": [exc.message]}) from None
             RunSheetEntry.objects.filter(pk=entry.pk).update(outcome=EntryOutcome.DELIVERED)
+            if item.service in rules.AUTHORISATION_SERVICES:
+                from postops.dossiers.returns import dossier_delivery_proof
+
+                dossier_delivery_proof(
+                    item,
+                    relation=relation,
+                    authorisation_number=authorisation_number,
+                    authorisation_date=authorisation_date,
+                )
             audit_record(
                 actor,
                 "delivery.deliver",
@@ -681,6 +710,17 @@ def _parse_time(value) -> datetime | None:
         return None
 
 
+def _parse_date(value):
+    """An ISO date from the phone (``YYYY-MM-DD``), or ``None`` when absent or malformed
+    (then the authorisation check asks for it)."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
 def _parse_amount(value) -> int | None:
     if value in (None, ""):
         return None
@@ -729,6 +769,8 @@ def delivery_action_apply(*, actor, action: dict, files: dict, request=None) -> 
             signature=files.get("signature"),
             photo=files.get("photo"),
             note=note,
+            authorisation_number=str(action.get("authorisation_number") or ""),
+            authorisation_date=_parse_date(action.get("authorisation_date")),
             request=request,
         )
     if kind == "fail":

@@ -422,6 +422,41 @@ class Dossier(ApplicantAddress, DeliveryAddress, models.Model):
     idempotency_key = models.CharField(max_length=64, blank=True, default="")
     request_hash = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
+    # The return leg (Decision 45/2016 Art. 9–10): collected at the agency, carried as the
+    # return item, delivered against an ID document, or taken back to the agency.
+    collection = models.ForeignKey(
+        "ResultCollection",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dossiers",
+        verbose_name=_("biên bản nhận kết quả"),
+    )
+    collected_at = models.DateTimeField(_("nhận kết quả tại cơ quan lúc"), null=True, blank=True)
+    return_item = models.OneToOneField(
+        "items.Item",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dossier_return",
+        verbose_name=_("bưu gửi chiều trả"),
+    )
+    return_with_slip = models.BooleanField(_("trả kèm giấy hẹn"), default=False)
+    post_return_due = models.DateField(_("hạn chiều trả của bưu điện"), null=True, blank=True)
+    first_attempt_on = models.DateField(_("ngày phát lần đầu"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("đã trả kết quả lúc"), null=True, blank=True)
+    recipient_relation = models.CharField(_("người nhận"), max_length=10, blank=True)
+    authorisation_number = models.CharField(_("số giấy ủy quyền"), max_length=50, blank=True)
+    authorisation_date = models.DateField(_("ngày giấy ủy quyền"), null=True, blank=True)
+    result_return = models.ForeignKey(
+        "ResultReturn",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dossiers",
+        verbose_name=_("biên bản trả lại kết quả"),
+    )
+    returned_at = models.DateTimeField(_("trả lại cơ quan lúc"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("hồ sơ")
@@ -509,3 +544,75 @@ class DossierEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.dossier_id} {self.status} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+# --- The return leg --------------------------------------------------------------------------
+
+
+class ResultCollection(models.Model):
+    """A collection record (biên bản nhận kết quả): the results one post office took at one
+    agency in one visit. Both sides count them and sign the printed record (Decision
+    45/2016/QĐ-TTg Art. 9(1); Circular 17/2017/TT-BTTTT Art. 5(2))."""
+
+    code = models.CharField(_("số biên bản"), max_length=20, unique=True)
+    office = models.ForeignKey(
+        "network.Office",
+        on_delete=models.PROTECT,
+        related_name="dossier_collections",
+        verbose_name=_("bưu cục nhận"),
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="collections", verbose_name=_("cơ quan giao")
+    )
+    created_at = models.DateTimeField(_("lập lúc"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người nhận"),
+    )
+
+    class Meta:
+        verbose_name = _("biên bản nhận kết quả")
+        verbose_name_plural = _("biên bản nhận kết quả")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class ResultReturn(models.Model):
+    """A return record (biên bản trả lại kết quả): results the post could not hand to the
+    citizen after two invitations two working days apart, taken back to the agency
+    (Decision 45/2016/QĐ-TTg Art. 10; Circular 17/2017/TT-BTTTT Art. 5(2))."""
+
+    code = models.CharField(_("số biên bản"), max_length=20, unique=True)
+    office = models.ForeignKey(
+        "network.Office",
+        on_delete=models.PROTECT,
+        related_name="dossier_result_returns",
+        verbose_name=_("bưu cục trả"),
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="result_returns", verbose_name=_("cơ quan nhận")
+    )
+    created_at = models.DateTimeField(_("lập lúc"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người lập"),
+    )
+    receiver_name = models.CharField(_("cán bộ nhận"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("biên bản trả lại kết quả")
+        verbose_name_plural = _("biên bản trả lại kết quả")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.code

@@ -314,3 +314,55 @@ def agency_due(filed_on: date | None, processing_days: int, same_day: bool, add_
     if same_day or processing_days <= 0:
         return filed_on
     return add_working_days(filed_on, processing_days)
+
+
+# --- The return leg (Decision 45/2016 Art. 9–10; Circular 17/2017 Art. 5(2), Art. 7) -----------
+
+COLLECTION_CODE_PREFIX = "NK"  # biên bản nhận kết quả tại cơ quan
+RETURN_RECORD_PREFIX = "TL"  # biên bản trả lại kết quả cho cơ quan
+SAME_COMMUNE_ZONE = "same_commune"
+
+
+def return_leg_days(matrix_days: int, *, same_day: bool, zone: str) -> int:
+    """The n of J+n for carrying a result from the agency to the citizen, J the day the
+    post collects it at the agency (Circular 17/2017 Art. 7).
+
+    ``matrix_days`` is the configured figure of the zone (``LegStandard``, the
+    appointment-slip variant when a slip goes with the result). Same-day procedures are
+    fetched and delivered at once (Decision 45/2016 Art. 10; domain.md §1): J+0 within the
+    agency's own commune, where the postman who fetched the result can deliver it on the
+    same round, and J+1 further away (never more than the matrix allows) — this project's
+    reading, since no source gives a figure.
+    """
+    if matrix_days < 0:
+        raise ValueError("days must be non-negative")
+    if not same_day:
+        return matrix_days
+    return 0 if zone == SAME_COMMUNE_ZONE else min(1, matrix_days)
+
+
+def return_clock_done(delivered_on: date | None, first_attempt_on: date | None) -> date | None:
+    """When the post's return leg counts as done: the delivery, or the first attempt at the
+    citizen's address if that came first (a citizen who is away does not make the post late;
+    the invitations that follow are the law's own procedure, Decision 45/2016 Art. 10)."""
+    days = [d for d in (delivered_on, first_attempt_on) if d is not None]
+    return min(days) if days else None
+
+
+def record_code(prefix: str, day: date, sequence: int) -> str:
+    """A collection or return record number: ``NK-YYMMDD-NNNN`` / ``TL-YYMMDD-NNNN``."""
+    if not 1 <= sequence <= 9999:
+        raise ValueError("sequence must be 1–9999")
+    return f"{prefix}-{day:%y%m%d}-{sequence:04d}"
+
+
+# Milestones shown on public tracking, in order; each is a status reached (no personal data).
+PUBLIC_MILESTONES: tuple[Status, ...] = (
+    Status.RECEIVED,
+    Status.REGISTERED,
+    Status.FILED,
+    Status.RESULT_READY,
+    Status.RESULT_COLLECTED,
+    Status.DELIVERED,
+    Status.RETURNED_TO_AGENCY,
+)

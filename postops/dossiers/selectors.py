@@ -338,10 +338,17 @@ class Clocks:
     post_send_due: date | None
     agency: rules.ClockState
     agency_due: date | None
+    # The return leg: J+n from the collection at the agency (Circular 17/2017 Art. 7).
+    post_return: rules.ClockState = rules.ClockState.NOT_STARTED
+    post_return_due: date | None = None
 
     @property
     def post_send_label(self) -> str:
         return CLOCK_LABELS[self.post_send]
+
+    @property
+    def post_return_label(self) -> str:
+        return CLOCK_LABELS[self.post_return]
 
     @property
     def agency_label(self) -> str:
@@ -350,7 +357,7 @@ class Clocks:
     @property
     def late(self) -> list[str]:
         who = []
-        if self.post_send == rules.ClockState.LATE:
+        if rules.ClockState.LATE in (self.post_send, self.post_return):
             who.append("post")
         if self.agency == rules.ClockState.LATE:
             who.append("agency")
@@ -365,6 +372,15 @@ def dossier_clocks(dossier: Dossier, today: date | None = None) -> Clocks:
         post_send_due=dossier.post_send_due,
         agency=rules.clock_state(dossier.agency_due, dossier.result_ready_on, today),
         agency_due=dossier.agency_due,
+        post_return=rules.clock_state(
+            dossier.post_return_due,
+            rules.return_clock_done(
+                timezone.localdate(dossier.delivered_at) if dossier.delivered_at else None,
+                dossier.first_attempt_on,
+            ),
+            today,
+        ),
+        post_return_due=dossier.post_return_due,
     )
 
 

@@ -31,7 +31,7 @@ from postops.network.address import Address, AddressError, address_to_fields
 from postops.network.models import Office
 from postops.network.selectors import office_scope_ids
 
-from . import rules, selectors, tariffs, webhooks
+from . import rules, selectors, signals, tariffs, webhooks
 from .models import (
     CodeList,
     CodeListEntry,
@@ -1167,6 +1167,7 @@ def _ingest_once(actor, events, *, allowed, request, audit_action) -> list[Event
         if transitions:
             # The outbox row is written with the event: stored together or not at all.
             webhooks.status_changes_enqueue(transitions)
+            signals.item_status_changed.send(sender=Item, transitions=transitions)
         for p in to_insert:
             results[p.index] = EventResult(str(p.event_id), Outcome.ACCEPTED)
         for r in results:
