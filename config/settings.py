@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "postops.dossiers",
     "postops.cod",
     "postops.delivery",
+    "postops.pickups",
 ]
 
 MIDDLEWARE = [

@@ -23,5 +23,8 @@ urlpatterns = [
     path("cod/", include("postops.cod.urls")),
     path("worklists/", include("postops.cod.worklist_urls")),
     path("dossiers/", include("postops.dossiers.urls")),
+    # Home pickup requests: the public form (Vietnamese path) and the staff pages.
+    path("thu-gom/", include("postops.pickups.public_urls")),
+    path("pickups/", include("postops.pickups.urls")),
     path("", include("postops.public.urls")),
 ]
