@@ -334,6 +334,7 @@ def dossier_intake(
     manual_postal_fees: tuple[int, int] | None = None,
     idempotency_key: str = "",
     received_at=None,
+    channel: str = Channel.COUNTER,
     request=None,
 ) -> IntakeResult:
     """Take a dossier in at the counter (Decision 45/2016/QĐ-TTg Art. 6; Circular
@@ -349,7 +350,11 @@ def dossier_intake(
     carries no documents, no seal and no outbound item, but the agency's dossier number.
     ``manual_postal_fees`` (send, return) is used only when the tariff cannot price the
     legs. With ``idempotency_key`` a resubmitted form returns the first dossier.
+    ``channel`` is ``pickup`` when a postman takes the dossier in at the citizen's address
+    (Decision 45/2016/QĐ-TTg Art. 6: intake at a service point or at the address).
     """
+    if channel not in (Channel.COUNTER, Channel.PICKUP):
+        raise ValueError(f"unexpected intake channel {channel!r}")
     documents = documents or {}
     received_at = received_at or timezone.now()
     today = timezone.localdate(received_at)
@@ -466,7 +471,7 @@ def dossier_intake(
                 procedure=procedure,
                 agency=procedure.agency,
                 service_form=service_form,
-                channel=Channel.COUNTER,
+                channel=channel,
                 status=rules.initial_status(service_form),
                 office=office,
                 intake_by=user,
@@ -483,7 +488,7 @@ def dossier_intake(
                 tariff_version=tariff_version,
                 agency_number="" if sends else agency_number,
                 appointment_date=appointment_date,
-                post_send_due=selectors.send_leg_due(office, procedure.agency, today)
+                post_send_due=selectors.send_leg_due(office, procedure.agency, received_at)
                 if sends
                 else None,
                 agency_due=selectors.agency_due_for(procedure, filed_on),
