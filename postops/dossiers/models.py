@@ -421,6 +421,8 @@ class Dossier(ApplicantAddress, DeliveryAddress, models.Model):
     idempotency_scope = models.CharField(max_length=40, blank=True, default="")
     idempotency_key = models.CharField(max_length=64, blank=True, default="")
     request_hash = models.CharField(max_length=64, blank=True, default="")
+    # Retention (postops.dossiers.retention): when the personal data was blanked.
+    anonymised_at = models.DateTimeField(_("ẩn danh hóa lúc"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # The return leg (Decision 45/2016 Art. 9–10): collected at the agency, carried as the
     # return item, delivered against an ID document, or taken back to the agency.
@@ -466,6 +468,33 @@ class Dossier(ApplicantAddress, DeliveryAddress, models.Model):
             models.Index(fields=["office", "status", "agency"], name="dossier_office_status_idx"),
             models.Index(fields=["agency", "status"], name="dossier_agency_status_idx"),
             models.Index(fields=["received_at", "id"], name="dossier_received_idx"),
+            # Worklists of overdue dossiers (postops.dossiers.worklists): one partial index
+            # per cause, keyed by its due date, so each page is a range scan of open rows.
+            models.Index(
+                fields=["post_send_due", "id"],
+                name="dossier_wl_send_idx",
+                condition=Q(status__in=["received", "in_handover"]),
+            ),
+            models.Index(
+                fields=["agency_due", "id"],
+                name="dossier_wl_agency_idx",
+                condition=Q(status__in=["filed", "registered"]),
+            ),
+            models.Index(
+                fields=["agency", "agency_due", "id"],
+                name="dossier_wl_own_agency_idx",
+                condition=Q(status__in=["filed", "registered"]),
+            ),
+            models.Index(
+                fields=["post_return_due", "id"],
+                name="dossier_wl_return_idx",
+                condition=Q(status="result_collected"),
+            ),
+            models.Index(
+                fields=["result_ready_on", "id"],
+                name="dossier_wl_waiting_idx",
+                condition=Q(status="result_ready", service_form__in=["return", "both"]),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

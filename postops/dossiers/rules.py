@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 
@@ -366,3 +366,85 @@ PUBLIC_MILESTONES: tuple[Status, ...] = (
     Status.DELIVERED,
     Status.RETURNED_TO_AGENCY,
 )
+
+
+# --- One-stop cut-off time (the 15:00 rule) --------------------------------------------------
+
+
+def send_leg_start(received: datetime, cutoff: time, add_working_days) -> date:
+    """The day J from which the send leg is timed, given the local intake time.
+
+    One-stop rules (Decree 61/2018/NĐ-CP as amended by Decree 107/2021/NĐ-CP; Decree
+    118/2025/NĐ-CP): a paper dossier received after the cut-off (15:00) moves to the deciding agency at the start
+    of the next working day, otherwise the same day. So a dossier taken in after ``cutoff``
+    (strictly: 15:00:00 itself is still the same day) counts from the next working day;
+    ``add_working_days(day, 1)`` is that day (the calendar, holidays included). ``received``
+    is local (Asia/Ho_Chi_Minh) wall-clock time.
+    """
+    day = received.date()
+    if received.time().replace(tzinfo=None) > cutoff:
+        return add_working_days(day, 1)
+    return day
+
+
+def parse_cutoff(text: str) -> time:
+    """``"15:00"`` → ``time(15, 0)``; ``ValueError`` for anything else than ``HH:MM``."""
+    hours, _, minutes = (text or "").strip().partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2 and len(hours) <= 2):
+        raise ValueError(f"cut-off must be HH:MM, got {text!r}")
+    return time(int(hours), int(minutes))
+
+
+# --- Retention -------------------------------------------------------------------------------
+
+# Circular 17/2017/TT-BTTTT Art. 5: records of the service are kept at least 1 year on paper
+# and at least 5 years electronically.
+MIN_RETENTION_YEARS = 5
+
+# Dossiers that are finished: nothing more will happen to them, so their personal data can
+# go once the retention period has passed. A send-only dossier is finished when filed (the
+# post's part ends at the agency) or, if the agency reports its result, then.
+CLOSED_STATUSES = {
+    ServiceForm.SEND: (Status.FILED, Status.RESULT_READY),
+    ServiceForm.RETURN: (Status.DELIVERED, Status.RETURNED_TO_AGENCY),
+    ServiceForm.BOTH: (Status.DELIVERED, Status.RETURNED_TO_AGENCY),
+}
+
+
+def retention_years_check(years: int) -> int:
+    """``years`` if it is a lawful retention period, else ``ValueError`` (below 5 years)."""
+    if isinstance(years, bool) or not isinstance(years, int) or years < MIN_RETENTION_YEARS:
+        raise ValueError(
+            f"dossier retention must be at least {MIN_RETENTION_YEARS} years, got {years!r}"
+        )
+    return years
+
+
+def retention_cutoff(today: date, years: int) -> date:
+    """The first day still kept: records last touched before it may be anonymised.
+
+    ``today`` minus ``years`` calendar years (29 February falls back to 28 February).
+    """
+    retention_years_check(years)
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:
+        return today.replace(year=today.year - years, day=28)
+
+
+# --- Worklists -------------------------------------------------------------------------------
+
+
+def overdue_threshold(today: date, days: int, add_working_days, *, limit: int = 400) -> date:
+    """The latest day ``d`` with ``d`` + ``days`` working days before ``today``.
+
+    A result reported ready on ``d`` and still not collected is overdue once J+``days`` has
+    passed; turning that into one date bound makes the worklist a range scan on
+    ``result_ready_on``. ``limit`` bounds the walk back (a year of holidays cannot need more).
+    """
+    day = today - timedelta(days=1)
+    for _step in range(limit):
+        if add_working_days(day, days) < today:
+            return day
+        day -= timedelta(days=1)
+    return day

@@ -9,8 +9,9 @@ build their own querysets: they call the ``*_for_user`` functions here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
+from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -240,14 +241,27 @@ def leg_days(zone: str, destination_commune_code: str, *, with_slip: bool = Fals
     return row.days_with_slip if with_slip else row.days
 
 
-def send_leg_due(office, agency: Agency, received_on: date) -> date | None:
+def send_leg_due(office, agency: Agency, received_on: date | datetime) -> date | None:
     """The post's deadline for carrying the dossier to the agency: J+n from the intake day
-    (Circular 17/2017/TT-BTTTT Art. 7), n from the zone between office and agency."""
+    (Circular 17/2017/TT-BTTTT Art. 7), n from the zone between office and agency.
+
+    Given the intake time (a ``datetime``), J follows the one-stop cut-off: a dossier taken
+    in after ``POSTOPS_DOSSIER_CUTOFF`` (15:00) counts from the next working day
+    (:func:`rules.send_leg_start`); a bare ``date`` is J itself.
+    """
     zone = commune_zone(office.commune_id, agency.commune_id)
     if zone is None:
         return None
     days = leg_days(zone, agency.commune_id)
-    return None if days is None else add_working_days(received_on, days)
+    if days is None:
+        return None
+    if isinstance(received_on, datetime):
+        received_on = rules.send_leg_start(
+            timezone.localtime(received_on),
+            rules.parse_cutoff(settings.POSTOPS_DOSSIER_CUTOFF),
+            add_working_days,
+        )
+    return add_working_days(received_on, days)
 
 
 def agency_due_for(procedure: Procedure, filed_on: date | None) -> date | None:

@@ -488,7 +488,7 @@ def dossier_intake(
                 tariff_version=tariff_version,
                 agency_number="" if sends else agency_number,
                 appointment_date=appointment_date,
-                post_send_due=selectors.send_leg_due(office, procedure.agency, today)
+                post_send_due=selectors.send_leg_due(office, procedure.agency, received_at)
                 if sends
                 else None,
                 agency_due=selectors.agency_due_for(procedure, filed_on),
