@@ -6,6 +6,7 @@ Each variable is documented in docs/configuration.md. Development defaults apply
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -265,6 +266,19 @@ POSTOPS_WEBHOOK_MAX_ATTEMPTS = env_int("POSTOPS_WEBHOOK_MAX_ATTEMPTS", 12)
 # Postal Law 49/2010: basic letters up to 500 g are returned to the sender free of charge.
 # Services treated as basic letters (ordinary letters carry no S10 number in PostOps).
 POSTOPS_FREE_RETURN_SERVICES = env_list("POSTOPS_FREE_RETURN_SERVICES", "registered")
+# Dossiers (issue #4). One-stop rule: a paper dossier received after this local time moves to
+# the agency at the start of the next working day, so its send leg counts from that day.
+POSTOPS_DOSSIER_CUTOFF = os.environ.get("POSTOPS_DOSSIER_CUTOFF", "") or "15:00"
+if not re.fullmatch(r"([01]?[0-9]|2[0-3]):[0-5][0-9]", POSTOPS_DOSSIER_CUTOFF):
+    raise ImproperlyConfigured("POSTOPS_DOSSIER_CUTOFF must be a time HH:MM, e.g. 15:00.")
+# Working days a result may wait at the agency, once ready, before the post collects it
+# (the "waiting" worklist). The legal figure is UNKNOWN: configuration.
+POSTOPS_DOSSIER_COLLECT_DAYS = env_int("POSTOPS_DOSSIER_COLLECT_DAYS", 2)
+# Circular 17/2017/TT-BTTTT: electronic records are kept at least 5 years; older closed
+# dossiers are anonymised by ``manage.py dossiers_anonymise`` (deploy/postops-retention.timer).
+POSTOPS_DOSSIER_RETENTION_YEARS = env_int("POSTOPS_DOSSIER_RETENTION_YEARS", 5)
+if POSTOPS_DOSSIER_RETENTION_YEARS < 5:
+    raise ImproperlyConfigured("POSTOPS_DOSSIER_RETENTION_YEARS must be at least 5 (years).")
 
 # Rate limits and lockouts count in the cache, so production needs one shared by every worker:
 # the database table by default there (``manage.py createcachetable``), a per-process cache

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, worklist_views
 
 app_name = "dossiers"
 urlpatterns = [
@@ -15,6 +15,13 @@ urlpatterns = [
     path("handovers/<int:pk>/", views.handover_detail, name="handover_detail"),
     path("handovers/<int:pk>/bien-ban.pdf", views.handover_pdf, name="handover_pdf"),
     path("agency/", views.agency_inbox, name="agency_inbox"),
+    path("worklists/", worklist_views.worklist_index, name="worklist_index"),
+    path("worklists/<slug:cause>/", worklist_views.worklist, name="worklist"),
+    path(
+        "worklists/<slug:cause>/export.<str:fmt>",
+        worklist_views.worklist_export,
+        name="worklist_export",
+    ),
     path("<int:pk>/", views.dossier_detail, name="dossier_detail"),
     path("<int:pk>/phieu-gui.pdf", views.dossier_receipt, name="dossier_receipt"),
     path("<int:pk>/result-ready/", views.dossier_result_ready, name="dossier_result_ready"),
