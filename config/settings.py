@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "postops.dossiers",
     "postops.cod",
     "postops.delivery",
+    "postops.complaints",
+    "postops.reports",
     "postops.pickups",
 ]
 

@@ -23,6 +23,10 @@ urlpatterns = [
     path("cod/", include("postops.cod.urls")),
     path("worklists/", include("postops.cod.worklist_urls")),
     path("dossiers/", include("postops.dossiers.urls")),
+    path("complaints/", include("postops.complaints.urls")),
+    path("reports/", include("postops.reports.urls")),
+    # Public complaint form and status, Vietnamese path.
+    path("khieu-nai/", include("postops.complaints.public_urls")),
     # Home pickup requests: the public form (Vietnamese path) and the staff pages.
     path("thu-gom/", include("postops.pickups.public_urls")),
     path("pickups/", include("postops.pickups.urls")),

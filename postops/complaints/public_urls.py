@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "complaints_public"
+
+urlpatterns = [
+    path("", views.public_form, name="form"),
+    path("da-gui/", views.public_thanks, name="thanks"),
+    path("<str:code>/", views.public_status, name="status"),
+]
