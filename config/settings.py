@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "postops.dossiers",
     "postops.cod",
     "postops.delivery",
+    "postops.notify",
     "postops.complaints",
     "postops.reports",
     "postops.pickups",
@@ -265,6 +266,59 @@ POSTOPS_S10_REUSE_MONTHS = env_int("POSTOPS_S10_REUSE_MONTHS", 12)
 # receiver, attempts before a delivery is given up (retries back off from 1 min to 6 h).
 POSTOPS_WEBHOOK_TIMEOUT_SECONDS = env_int("POSTOPS_WEBHOOK_TIMEOUT_SECONDS", 10)
 POSTOPS_WEBHOOK_MAX_ATTEMPTS = env_int("POSTOPS_WEBHOOK_MAX_ATTEMPTS", 12)
+# Notifications outbox (postops/notify): channels by name. E-mail uses the mailer above; SMS
+# and Zalo ZNS post to an HTTP gateway and stay off until their URL (and token) is set. A
+# phone or e-mail address goes through the first enabled channel of the preference list.
+# Failed sends back off from 1 min to 6 h; after the last attempt a message is dead.
+POSTOPS_NOTIFY_MAX_ATTEMPTS = env_int("POSTOPS_NOTIFY_MAX_ATTEMPTS", 8)
+POSTOPS_NOTIFY_TIMEOUT_SECONDS = env_int("POSTOPS_NOTIFY_TIMEOUT_SECONDS", 10)
+POSTOPS_NOTIFY_PREFERENCE = env_list("POSTOPS_NOTIFY_PREFERENCE", "zalo,sms,email")
+
+
+def env_url(name: str) -> str:
+    """An https:// URL from the environment (plain HTTP only in development)."""
+    url = os.environ.get(name, "").strip()
+    if url and not DEBUG and not url.startswith("https://"):
+        # The gateway token travels in a header: never over plain HTTP in production.
+        raise ImproperlyConfigured(f"{name} must be an https:// URL when POSTOPS_DEBUG is off.")
+    return url
+
+
+def _notify_zalo_templates() -> dict[str, str]:
+    templates = {}
+    for pair in env_list("POSTOPS_NOTIFY_ZALO_TEMPLATES"):
+        key, sep, template_id = pair.partition("=")
+        if not sep or not key.strip() or not template_id.strip():
+            raise ImproperlyConfigured(
+                "POSTOPS_NOTIFY_ZALO_TEMPLATES is a comma-separated list of key=template_id."
+            )
+        templates[key.strip()] = template_id.strip()
+    return templates
+
+
+POSTOPS_NOTIFY_CHANNELS = {
+    "email": {
+        "BACKEND": "postops.notify.channels.EmailChannel",
+        "OPTIONS": {"enabled": env_bool("POSTOPS_NOTIFY_EMAIL", True)},
+    },
+    "sms": {
+        "BACKEND": "postops.notify.channels.SmsGatewayChannel",
+        "OPTIONS": {
+            "url": env_url("POSTOPS_NOTIFY_SMS_URL"),
+            "token": os.environ.get("POSTOPS_NOTIFY_SMS_TOKEN", ""),
+            "timeout": POSTOPS_NOTIFY_TIMEOUT_SECONDS,
+        },
+    },
+    "zalo": {
+        "BACKEND": "postops.notify.channels.ZaloZnsChannel",
+        "OPTIONS": {
+            "url": env_url("POSTOPS_NOTIFY_ZALO_URL"),
+            "token": os.environ.get("POSTOPS_NOTIFY_ZALO_TOKEN", ""),
+            "templates": _notify_zalo_templates(),
+            "timeout": POSTOPS_NOTIFY_TIMEOUT_SECONDS,
+        },
+    },
+}
 # Postal Law 49/2010: basic letters up to 500 g are returned to the sender free of charge.
 # Services treated as basic letters (ordinary letters carry no S10 number in PostOps).
 POSTOPS_FREE_RETURN_SERVICES = env_list("POSTOPS_FREE_RETURN_SERVICES", "registered")
