@@ -13,6 +13,7 @@ from postops.accounts.api import router as accounts_router
 from postops.accounts.api_auth import PrincipalRateThrottle
 from postops.cod.api import router as cod_router
 from postops.core.api_errors import install_error_handlers
+from postops.dossiers.api import public_router as dossiers_public_router
 from postops.dossiers.api import router as dossiers_router
 from postops.items.api import events_router as items_events_router
 from postops.items.api import public_router as items_public_router
@@ -44,4 +45,5 @@ api.add_router("/", items_events_router)
 api.add_router("/", items_router)
 api.add_router("/", bags_router)
 api.add_router("/", dossiers_router)
+api.add_router("/", dossiers_public_router)
 api.add_router("/", cod_router)

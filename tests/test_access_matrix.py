@@ -44,6 +44,8 @@ PAGES = {
     "/dossiers/intake/": {Role.CLERK, Role.BDVHX, Role.SUPERVISOR},
     "/dossiers/handovers/": {Role.CLERK, Role.SUPERVISOR},
     "/dossiers/agency/": {Role.AGENCY},
+    "/dossiers/results/collect/": {Role.CLERK, Role.POSTMAN, Role.BDVHX, Role.SUPERVISOR},
+    "/dossiers/results/take-back/": {Role.CLERK, Role.POSTMAN, Role.BDVHX, Role.SUPERVISOR},
     "/dossiers/worklists/send/": {Role.SUPERVISOR, Role.MANAGER},
     "/dossiers/worklists/agency/": {Role.SUPERVISOR, Role.MANAGER, Role.AGENCY},
     "/dossiers/worklists/return/": {Role.SUPERVISOR, Role.MANAGER},

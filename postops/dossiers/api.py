@@ -19,8 +19,9 @@ from ninja import Router, Schema, Status
 
 from postops.accounts.api_auth import Principal, require_roles, staff_auth
 from postops.core.api_errors import ApiError
+from postops.items.api import ErrorOut, PublicRateThrottle
 
-from . import selectors, services
+from . import return_selectors, rules, selectors, services
 from .models import Dossier, Handover
 
 router = Router(auth=staff_auth, tags=["dossiers"])
@@ -71,6 +72,8 @@ class ClockOut(Schema):
 class ClocksOut(Schema):
     post_send: ClockOut
     agency: ClockOut
+    # The return leg, J+n from the collection at the agency (added; not_started before).
+    post_return: ClockOut
 
 
 class DossierOut(Schema):
@@ -88,6 +91,10 @@ class DossierOut(Schema):
     result_ready_on: date | None
     clocks: ClocksOut
     late: list[str]
+    return_item_number: str | None = None
+    collected_at: datetime | None = None
+    delivered_at: datetime | None = None
+    returned_to_agency_at: datetime | None = None
 
 
 class HandoverDossierIn(Schema):
@@ -140,8 +147,13 @@ def _dossier_out(dossier: Dossier) -> dict:
         "clocks": {
             "post_send": {"due": clocks.post_send_due, "state": str(clocks.post_send)},
             "agency": {"due": clocks.agency_due, "state": str(clocks.agency)},
+            "post_return": {"due": clocks.post_return_due, "state": str(clocks.post_return)},
         },
         "late": clocks.late,
+        "return_item_number": dossier.return_item.number if dossier.return_item_id else None,
+        "collected_at": dossier.collected_at,
+        "delivered_at": dossier.delivered_at,
+        "returned_to_agency_at": dossier.returned_at,
     }
 
 
@@ -345,3 +357,47 @@ def dossier_get(request, code: str):
     if dossier is None:
         raise ApiError(404, "not_found", "No such dossier.")
     return _dossier_out(dossier)
+
+
+# --- Public tracking of a dossier (issue #4 item 10) -----------------------------------------
+
+public_router = Router(tags=["tracking"], auth=None, throttle=[PublicRateThrottle()])
+
+
+class MilestoneOut(Schema):
+    status: str
+    text: str
+    occurred_at: datetime
+
+
+class DossierTrackOut(Schema):
+    code: str
+    status: str
+    status_text: str
+    procedure_name: str
+    agency_name: str
+    appointment_date: date | None
+    result_ready_on: date | None
+    item_numbers: list[str]
+    milestones: list[MilestoneOut]
+
+
+@public_router.get(
+    "/track/dossiers/{code}",
+    response={200: DossierTrackOut, 400: ErrorOut, 404: ErrorOut, 429: ErrorOut},
+    summary="Track one dossier",
+)
+def dossier_track(request, code: str):
+    """Public tracking of a dossier by the code on its Phiếu gửi (``HS-YYMMDD-NNNNN``): status,
+    procedure, agency, appointment and result dates, the items of its legs and the
+    milestones (received, filed at the agency, result ready, collected, delivered or
+    returned to the agency). No name, ID number, address, phone or agency dossier number.
+    A malformed code answers 400 ``invalid_dossier_code``; an unknown one 404
+    ``dossier_not_found``."""
+    normalised = (code or "").strip().upper()
+    if not rules.is_dossier_code(normalised):
+        raise ApiError(400, "invalid_dossier_code", "A dossier code looks like HS-YYMMDD-NNNNN.")
+    tracking = return_selectors.dossier_track(normalised)
+    if tracking is None:
+        raise ApiError(404, "dossier_not_found", "No dossier has this code.")
+    return tracking

@@ -153,12 +153,12 @@ def dossier_track(code: str) -> DossierTracking | None:
     )
     if dossier is None:
         return None
+    # In the order the steps happened (the status moves are one-way); a step entered later
+    # with an earlier paper time keeps its place.
     shown = set(rules.PUBLIC_MILESTONES)
     milestones = []
     seen = set()
-    for status, occurred_at in dossier.events.order_by("occurred_at", "id").values_list(
-        "status", "occurred_at"
-    ):
+    for status, occurred_at in dossier.events.order_by("id").values_list("status", "occurred_at"):
         if status in shown and status not in seen:
             seen.add(status)
             milestones.append(
@@ -187,3 +187,50 @@ def dossier_code_for_item(number: str) -> str | None:
         .values_list("code", flat=True)
         .first()
     )
+
+
+@dataclass
+class DossierLookup:
+    """The answer for one dossier code asked for: ``tracking`` or ``error``
+    (``dossier_not_found``); ``via`` is the item number when found through an item."""
+
+    query: str
+    tracking: DossierTracking | None = None
+    error: str | None = None
+    via: str = ""
+
+
+def is_dossier_query(text: str) -> bool:
+    return rules.is_dossier_code((text or "").strip().upper())
+
+
+def dossier_track_many(queries: list[str]) -> list[DossierLookup]:
+    """Public tracking for the page ``/tra-cuu/``: each dossier code among ``queries``, then
+    the dossiers the other (item) numbers belong to, each once."""
+    from django.db.models import Q
+
+    from postops.core import s10
+
+    lookups: list[DossierLookup] = []
+    seen: set[str] = set()
+    for query in queries:
+        if not is_dossier_query(query):
+            continue
+        code = query.strip().upper()
+        if code in seen:
+            continue
+        seen.add(code)
+        tracking = dossier_track(code)
+        lookups.append(DossierLookup(code, tracking, None if tracking else "dossier_not_found"))
+    numbers = [s10.normalize(q) for q in queries if not is_dossier_query(q)]
+    numbers = [n for n in numbers if s10.is_valid(n)]
+    if numbers:
+        rows = Dossier.objects.filter(
+            Q(outbound_item__number__in=numbers) | Q(return_item__number__in=numbers)
+        ).values_list("code", "outbound_item__number", "return_item__number")
+        for code, outbound, returned in rows:
+            if code not in seen:
+                seen.add(code)
+                via = outbound if outbound in numbers else returned
+                lookups.append(DossierLookup(code, dossier_track(code), None, via or ""))
+    return lookups

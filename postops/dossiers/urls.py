@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, worklist_views
+from . import return_views, views, worklist_views
 
 app_name = "dossiers"
 urlpatterns = [
@@ -15,6 +15,28 @@ urlpatterns = [
     path("handovers/<int:pk>/", views.handover_detail, name="handover_detail"),
     path("handovers/<int:pk>/bien-ban.pdf", views.handover_pdf, name="handover_pdf"),
     path("agency/", views.agency_inbox, name="agency_inbox"),
+    path("results/collect/", return_views.collection_start, name="collection_start"),
+    path(
+        "results/collections/<int:pk>/",
+        return_views.collection_detail,
+        name="collection_detail",
+    ),
+    path(
+        "results/collections/<int:pk>/bien-ban.pdf",
+        return_views.collection_pdf,
+        name="collection_pdf",
+    ),
+    path("results/take-back/", return_views.take_back_list, name="take_back_list"),
+    path(
+        "results/returns/<int:pk>/",
+        return_views.result_return_detail,
+        name="result_return_detail",
+    ),
+    path(
+        "results/returns/<int:pk>/bien-ban.pdf",
+        return_views.result_return_pdf,
+        name="result_return_pdf",
+    ),
     path("worklists/", worklist_views.worklist_index, name="worklist_index"),
     path("worklists/<slug:cause>/", worklist_views.worklist, name="worklist"),
     path(

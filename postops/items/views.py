@@ -62,7 +62,12 @@ def track_page(request):
     status = 200
     if queries and not context["too_many"]:
         if PublicRateThrottle().allow_request(request):
-            context["lookups"] = selectors.item_track_many(queries)
+            # Dossier codes (HS-…) and the dossiers of dossier items: postops.dossiers.
+            from postops.dossiers.return_selectors import dossier_track_many, is_dossier_query
+
+            context["dossier_lookups"] = dossier_track_many(queries)
+            items = [q for q in queries if not is_dossier_query(q)]
+            context["lookups"] = selectors.item_track_many(items) if items else []
         else:
             context["rate_limited"] = True
             status = 429
