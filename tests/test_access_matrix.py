@@ -35,6 +35,7 @@ PAGES = {
     "/worklists/failed/": {Role.SUPERVISOR, Role.MANAGER},
     "/worklists/overdue/": {Role.SUPERVISOR, Role.MANAGER},
     "/worklists/cod/": {Role.SUPERVISOR, Role.MANAGER},
+    "/worklists/unrouted/": {Role.SUPERVISOR, Role.MANAGER},
     "/delivery/": {Role.POSTMAN},
     "/delivery/office/": {Role.SUPERVISOR},
     "/delivery/home-payouts/": {Role.SUPERVISOR},

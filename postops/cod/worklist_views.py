@@ -1,4 +1,4 @@
-"""Supervisors' worklists (issue #3, item 13): one page, four lists, keyset-paginated.
+"""Supervisors' worklists (issue #3, item 13): one page, five lists, keyset-paginated.
 
 Reads through ``postops.items.worklists`` and ``postops.cod.selectors`` (office scope).
 """
@@ -27,6 +27,7 @@ KINDS = {
     "failed": _("Phát không thành công"),
     "overdue": _("Quá ngày phát dự kiến"),
     "cod": _("Tiền thu hộ chưa nộp"),
+    "unrouted": _("Chưa có bưu cục phát"),
 }
 
 
@@ -57,6 +58,8 @@ def worklist(request, kind):
         page = worklists.failed_attempt_items(request.user, cursor=cursor)
     elif kind == "overdue":
         page = worklists.overdue_items(request.user, cursor=cursor)
+    elif kind == "unrouted":
+        page = worklists.unrouted_items(request.user, cursor=cursor)
     else:
         # Cash collected before today should have come back at an earlier day's end.
         today_start = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))

@@ -399,14 +399,13 @@ def bag_receive(
 
 
 def _arrival_code(item: Item, office: Office) -> str:
-    """EMG at the item's delivery office, EDD elsewhere. Items accepted at the counter do
-    not know their delivery office yet (no commune → office routing table here): an office
-    in the receiver's own commune counts as it."""
+    """EMG at the item's delivery office, EDD elsewhere. An item without a delivery office
+    (accepted before routing, or its commune has none) is routed by its receiver's commune
+    now (:mod:`postops.items.routing`)."""
+    from .routing import delivery_office_for_address
+
     destination = item.destination_office_id
-    if (
-        destination is None
-        and item.receiver_scheme == "2025"
-        and item.receiver_commune_code == office.commune_id
-    ):
-        destination = office.pk
+    if destination is None:
+        routed = delivery_office_for_address(item.receiver_scheme, item.receiver_commune_code)
+        destination = routed.pk if routed else None
     return str(rules.bag_arrival_event(destination, office.pk))

@@ -418,7 +418,21 @@ def item_redirect(
     changes = {k: v for k, v in changes.items() if getattr(item, k) != v}
     if not changes:
         raise ValidationError(_("Không có thông tin nào thay đổi."), code="no_change")
+    if (
+        destination_office is None
+        and "receiver_commune_code" in changes
+        and changes.get("receiver_scheme", item.receiver_scheme) == "2025"
+    ):
+        # A new commune may be served by another office (routing by commune); none found
+        # leaves the item without one, for the supervisor's "no delivery office" list.
+        from .routing import delivery_office_for_commune
+
+        routed = delivery_office_for_commune(changes["receiver_commune_code"])
+        new_destination = routed.pk if routed else None
+        if new_destination != item.destination_office_id:
+            changes["destination_office_id"] = new_destination
     before = {k: getattr(item, k) for k in changes}
+    moment = _event_time(item, None)
     with transaction.atomic():
         won = Item.objects.filter(pk=item.pk, status=item.status).update(**changes)
         if not won:
@@ -426,6 +440,20 @@ def item_redirect(
                 _("Trạng thái bưu gửi vừa thay đổi; tải lại trang và thử lại."),
                 code="invalid_transition",
             )
+        # The redirection is a tracking event (its code and office only: public tracking
+        # never shows the new receiver or address; the note stays internal).
+        try:
+            event_record(
+                actor=actor,
+                item=item,
+                code=rules.Event.REDIRECTED,
+                office=office,
+                occurred_at=moment,
+                action_code=_redirect_action_code(),
+                request=request,
+            )
+        except EventRejected as exc:
+            raise _event_refusal(exc) from None
         _audit(
             actor,
             "items.redirect",
@@ -437,6 +465,21 @@ def item_redirect(
         )
     item.refresh_from_db()
     return item
+
+
+def _redirect_action_code() -> str:
+    """The action code a redirection event carries (``POSTOPS_REDIRECT_ACTION_CODE``,
+    default ``A05`` "forward to the new address"), when that code is in the loaded action
+    list; otherwise none (the UPU action values are configuration, domain.md §3)."""
+    from .models import CodeList, CodeListEntry
+
+    code = getattr(settings, "POSTOPS_REDIRECT_ACTION_CODE", "A05")
+    if (
+        code
+        and CodeListEntry.objects.filter(list=CodeList.ACTION, code=code, is_active=True).exists()
+    ):
+        return code
+    return ""
 
 
 def _commune_exists(addr: Address) -> bool:

@@ -450,3 +450,22 @@ def bag_compare(listed: Iterable[str], found: Iterable[str] | None):
         sorted(listed_set - found_set),
         sorted(found_set - listed_set),
     )
+
+
+# --- Routing: which office delivers to a commune ------------------------------------------
+
+# Kinds of office that deliver, most preferred first: a post office (bưu cục phát, with its
+# postmen) before a commune post office. Provincial offices sort, BĐVHX and payout points
+# do not deliver. Configurable through ``POSTOPS_DELIVERY_OFFICE_KINDS``.
+DELIVERY_OFFICE_KINDS: tuple[str, ...] = ("post_office", "commune_post")
+
+
+def delivery_office_pick(
+    candidates: Iterable[tuple[int, str, str]], kinds: Iterable[str] = DELIVERY_OFFICE_KINDS
+) -> int | None:
+    """The delivery office among ``candidates`` (id, kind, code) of the receiver's commune:
+    the first kind in ``kinds`` order, then the lowest office code (a stable choice when a
+    commune has two); ``None`` when no candidate delivers."""
+    order = {kind: rank for rank, kind in enumerate(kinds)}
+    ranked = sorted((order[kind], code, pk) for pk, kind, code in candidates if kind in order)
+    return ranked[0][2] if ranked else None

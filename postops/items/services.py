@@ -41,6 +41,7 @@ from .models import (
     ServiceIndicator,
     TrackingEvent,
 )
+from .routing import delivery_office_for_address
 
 # A batch of scans from one device or partner system (issue #3, item 6).
 MAX_BATCH_EVENTS = 5000
@@ -514,7 +515,12 @@ def item_accept(
                 sender_reference=sender_reference.strip()[:64],
                 status=rules.Status.ACCEPTED,
                 origin_office=office,
-                destination_office=destination_office,
+                # Routing by the receiver's commune when the caller names no office.
+                destination_office=destination_office
+                or delivery_office_for_address(
+                    address_fields.get("receiver_scheme", ""),
+                    address_fields.get("receiver_commune_code", ""),
+                ),
                 last_office=office,
                 accepted_at=accepted_at,
                 accepted_by=user,

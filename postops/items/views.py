@@ -31,6 +31,7 @@ from . import documents, selectors, services
 from .api import PublicRateThrottle
 from .forms import SERVICE_FIELD, AcceptForm
 from .models import ServiceIndicator, TariffZone
+from .routing import delivery_office_for_address
 
 # Who accepts items: counter clerks, BĐVHX attendants at commune points, and supervisors.
 ACCEPT_ROLES = ("clerk", "bdvhx", "supervisor")
@@ -184,6 +185,11 @@ def accept_quote(request):
             else "",
             "zone_label": TariffZone(quote.zone).label if quote and quote.zone else "",
             "address_text": address_display(address) if address is not None else "",
+            # Routing by commune, shown before acceptance (none: the supervisor's list).
+            "delivery_office": delivery_office_for_address(address.scheme, address.commune_code)
+            if address is not None
+            else None,
+            "routed": address is not None,
             "conversion": form.conversion,
             "oob": True,
         },

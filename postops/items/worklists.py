@@ -96,3 +96,34 @@ def overdue_items(
         .filter(promised_date__lt=today)
     )
     return keyset_page(qs, "promised_date", cursor, limit, descending=False, kind=date)
+
+
+def unrouted_items(user, *, cursor: str = "", limit: int = PAGE_SIZE) -> Page:
+    """Items still on their way to the receiver that have no delivery office: the
+    receiver's commune has no delivering office (routing by commune,
+    :mod:`postops.items.routing`), or the address is still in the legacy scheme. Scoped by
+    the office that accepted or last had the item (they have no delivery office)."""
+    scope = office_scope_ids(user)
+    qs = (
+        Item.objects.filter(destination_office__isnull=True)
+        .filter(Q(last_office_id__in=scope) | Q(origin_office_id__in=scope))
+        .exclude(status__in=[*_FINISHED, rules.Status.RETURNING])
+        .select_related("last_office", "destination_office")
+        .only(
+            "pk",
+            "number",
+            "service",
+            "status",
+            "cod_amount",
+            "accepted_at",
+            "promised_date",
+            "last_event_at",
+            "last_event_code",
+            "receiver_commune_code",
+            "last_office__code",
+            "last_office__name",
+            "destination_office__code",
+            "destination_office__name",
+        )
+    )
+    return keyset_page(qs, "last_event_at", cursor, limit, descending=False)

@@ -122,7 +122,7 @@ def test_cod_not_handed_over(make_item, postman, supervisor, offices):
     assert cod_selectors.cod_not_handed_over_page(supervisor, before=before).rows == []
 
 
-@pytest.mark.parametrize("kind", ["stale", "failed", "overdue", "cod"])
+@pytest.mark.parametrize("kind", ["stale", "failed", "overdue", "cod", "unrouted"])
 def test_worklist_pages_use_a_fixed_number_of_queries(
     kind, make_item, supervisor, verified_client, django_assert_max_num_queries
 ):
