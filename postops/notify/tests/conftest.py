@@ -33,7 +33,7 @@ class Gateway:
                 gateway.requests.append(
                     {
                         "path": self.path,
-                        "headers": dict(self.headers),
+                        "headers": {k.lower(): v for k, v in self.headers.items()},
                         "json": json.loads(self.rfile.read(length)),
                     }
                 )
