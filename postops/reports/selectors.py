@@ -140,21 +140,17 @@ def report_figures(user, period: periods.Period) -> dict:
         upheld=Count("id", filter=Q(outcome=Outcome.UPHELD)),
     )
     payment_due = ExpressionWrapper(F("decided_on") + timedelta(days=30), output_field=DateField())
-    compensation = (
-        Complaint.objects.filter(
-            office_id__in=scope,
-            decided_on__gte=period.start,
-            decided_on__lte=period.end,
-            compensation_amount__gt=0,
-        )
-        .alias(payment_due=payment_due)
-        .aggregate(
-            count=Count("id"),
-            amount=Coalesce(Sum("compensation_amount"), zero),
-            paid=Count("id", filter=Q(paid_on__isnull=False)),
-            paid_amount=Coalesce(Sum("compensation_amount", filter=Q(paid_on__isnull=False)), zero),
-            paid_late=Count("id", filter=Q(paid_on__gt=F("payment_due"))),
-        )
+    compensation = Complaint.objects.filter(
+        office_id__in=scope,
+        decided_on__gte=period.start,
+        decided_on__lte=period.end,
+        compensation_amount__gt=0,
+    ).aggregate(
+        count=Count("id"),
+        amount=Coalesce(Sum("compensation_amount"), zero),
+        paid=Count("id", filter=Q(paid_on__isnull=False)),
+        paid_amount=Coalesce(Sum("compensation_amount", filter=Q(paid_on__isnull=False)), zero),
+        paid_late=Count("id", filter=Q(paid_on__gt=payment_due)),
     )
 
     incidents = Incident.objects.filter(
@@ -170,9 +166,7 @@ def report_figures(user, period: periods.Period) -> dict:
     )
 
     harmed = Incident.objects.filter(dossier=OuterRef("pk"), kind__in=LOSS_KINDS)
-    safety = dossiers.annotate(harmed=Exists(harmed)).aggregate(
-        total=Count("id"), harmed=Count("id", filter=Q(harmed=True))
-    )
+    safety = dossiers.aggregate(total=Count("id"), harmed=Count("id", filter=Q(Exists(harmed))))
     safe = safety["total"] - safety["harmed"]
 
     legs = Dossier.objects.filter(

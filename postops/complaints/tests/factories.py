@@ -18,7 +18,19 @@ def at(day: date, hour: int = 9) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=VN)
 
 
-def item(office, *, service="ems", fee=32_000, weight_g=500, accepted_on=date(2026, 1, 5), promised=None, status="accepted", delivered_on=None, prefix="EB") -> Item:
+def item(
+    office,
+    *,
+    service="ems",
+    fee=32_000,
+    weight_g=500,
+    accepted_on=date(2026, 1, 5),
+    accepted_hour=9,
+    promised=None,
+    status="accepted",
+    delivered_on=None,
+    prefix="EB",
+) -> Item:
     _serial["n"] += 1
     number = s10.build(prefix, _serial["n"])
     return Item.objects.create(
@@ -29,14 +41,28 @@ def item(office, *, service="ems", fee=32_000, weight_g=500, accepted_on=date(20
         weight_g=weight_g,
         fee=fee,
         origin_office=office,
-        accepted_at=at(accepted_on),
+        accepted_at=at(accepted_on, accepted_hour),
         promised_date=promised,
         status=status,
         last_event_at=at(delivered_on, 15) if delivered_on else None,
     )
 
 
-def dossier(office, agency, procedure, *, code: str, form="both", received_on=date(2026, 1, 5), send_fee=25_000, return_fee=25_000, agency_fee=200_000, post_send_due=None, filed_on=None, filed_hour=10) -> Dossier:
+def dossier(
+    office,
+    agency,
+    procedure,
+    *,
+    code: str,
+    form="both",
+    received_on=date(2026, 1, 5),
+    send_fee=25_000,
+    return_fee=25_000,
+    agency_fee=200_000,
+    post_send_due=None,
+    filed_on=None,
+    filed_hour=10,
+) -> Dossier:
     return Dossier.objects.create(
         code=code,
         procedure=procedure,
@@ -58,7 +84,10 @@ def dossier(office, agency, procedure, *, code: str, form="both", received_on=da
 
 def delivered_event(dossier_obj: Dossier, on: date) -> DossierEvent:
     return DossierEvent.objects.create(
-        dossier=dossier_obj, status="delivered", previous_status="result_collected", occurred_at=at(on, 14)
+        dossier=dossier_obj,
+        status="delivered",
+        previous_status="result_collected",
+        occurred_at=at(on, 14),
     )
 
 
