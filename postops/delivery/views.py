@@ -92,6 +92,8 @@ def postman_app(request):
             "sheet": sheet,
             "place": places.get(e.item.receiver_commune_code, ""),
             "id_required": rules.id_check_required(e.item.service, e.item.cod_amount),
+            # A proxy takes an administrative result only with a written authorisation.
+            "proxy_auth": e.item.service in rules.AUTHORISATION_SERVICES,
             "status_text": ItemStatus(e.item.status).label,
         }
         for sheet in sheets
@@ -134,6 +136,9 @@ def _app_messages() -> dict:
         "required_name": _("Nhập họ tên người nhận hàng."),
         "required_relation": _("Chọn quan hệ của người nhận hàng với người nhận."),
         "required_id": _("Bưu gửi này phải kiểm tra giấy tờ: nhập số giấy tờ."),
+        "required_authorisation": _(
+            "Người nhận thay phải xuất trình giấy ủy quyền: nhập số và ngày giấy ủy quyền."
+        ),
         "bad_cccd": _("Số định danh cá nhân gồm đúng 12 chữ số."),
         "cod_mismatch": _("Số tiền thu phải đúng %(amount)s đồng."),
         "required_signature": _("Người nhận hàng cần ký trên màn hình."),

@@ -187,6 +187,7 @@
     dialog.querySelectorAll(".cod-only").forEach(function (el) { el.hidden = !hasCod; });
     dialog.querySelectorAll(".id-only").forEach(function (el) { el.hidden = d.idRequired !== "1"; });
     deliverForm.reset();
+    toggleProxy();
     failForm.reset();
     deliverForm.elements.recipient_name.value = d.receiver;
     clearErrors(deliverForm);
@@ -246,6 +247,22 @@
     }
   }
 
+  // An administrative result handed to a proxy: the written authorisation's number and date.
+  function proxyNeedsAuthorisation() {
+    if (!current || current.dataset.proxyAuth !== "1") return false;
+    const checked = deliverForm.querySelector("input[name=relation]:checked");
+    return !!checked && checked.value !== "self";
+  }
+
+  function toggleProxy() {
+    const show = proxyNeedsAuthorisation();
+    deliverForm.querySelectorAll(".proxy-only").forEach(function (el) { el.hidden = !show; });
+  }
+
+  deliverForm.addEventListener("change", function (event) {
+    if (event.target.name === "relation") toggleProxy();
+  });
+
   deliverForm.addEventListener("submit", async function (event) {
     event.preventDefault();
     if (!current) return;
@@ -268,6 +285,14 @@
       if (!fields.id_number) { addError(form, "id_number", T.required_id); ok = false; }
       else if (fields.id_document === "cccd" && !/^\d{12}$/.test(fields.id_number)) {
         addError(form, "id_number", T.bad_cccd);
+        ok = false;
+      }
+    }
+    if (proxyNeedsAuthorisation()) {
+      fields.authorisation_number = f.authorisation_number.value.trim();
+      fields.authorisation_date = f.authorisation_date.value;
+      if (!fields.authorisation_number || !fields.authorisation_date) {
+        addError(form, "authorisation_number", T.required_authorisation);
         ok = false;
       }
     }
