@@ -103,11 +103,10 @@ class PickupRequestForm(forms.Form):
     @property
     def procedure_options(self):
         """Matches of the typed search, with the chosen procedure first (for the radios)."""
-        q = (self.data.get("procedure_q") or "").strip()[:100] if self.is_bound else ""
+        source = self.data if self.is_bound else self.initial
+        q = (source.get("procedure_q") or "").strip()[:100]
         options = list(selectors.procedures_for_pickup(q, limit=15)) if q else []
-        chosen = self.chosen_procedure or selectors.procedure_for_pickup(
-            self.data.get("procedure") if self.is_bound else self.initial.get("procedure")
-        )
+        chosen = self.chosen_procedure or selectors.procedure_for_pickup(source.get("procedure"))
         if chosen is not None:
             options = [chosen] + [p for p in options if p.pk != chosen.pk]
         return options, (chosen.pk if chosen else None)

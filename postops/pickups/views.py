@@ -129,7 +129,7 @@ def public_request(request):
 def public_procedures(request):
     """htmx partial: procedures matching the search, as radio buttons."""
     form = PickupRequestForm(initial={"procedure_q": request.GET.get("procedure_q", "")})
-    return render(request, "pickups/public_request.html#procedure_options", {"form": form})
+    return render(request, "pickups/_procedure_options.html", {"form": form})
 
 
 @require_GET

@@ -121,6 +121,13 @@ STAFF_LINKS: tuple[StaffLink, ...] = (
         roles=frozenset({"postman", "teller", "bdvhx"}),
     ),
     StaffLink(
+        key="pickups_mine",
+        url_name="pickups:mine",
+        label=_("Thu gom hồ sơ hôm nay"),
+        description=_("Yêu cầu thu gom được giao: nhận hồ sơ tại nhà người dân trên điện thoại."),
+        roles=frozenset({"postman"}),
+    ),
+    StaffLink(
         key="home_payouts_assign",
         url_name="delivery:home_payouts",
         label=_("Giao chi trả tại nhà"),
@@ -142,6 +149,14 @@ STAFF_LINKS: tuple[StaffLink, ...] = (
         description=_("Lập biên bản giao nhận hồ sơ cho từng cơ quan và theo dõi ký nhận."),
         roles=frozenset({"clerk", "supervisor"}),
         hotkey="g",
+    ),
+    StaffLink(
+        key="pickups",
+        url_name="pickups:queue",
+        label=_("Thu gom hồ sơ tại nhà"),
+        description=_("Yêu cầu thu gom của người dân: ghi yêu cầu qua điện thoại, giao bưu tá."),
+        roles=frozenset({"clerk", "supervisor"}),
+        hotkey="u",
     ),
     StaffLink(
         key="agency_inbox",
