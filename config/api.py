@@ -19,6 +19,7 @@ from postops.items.api import events_router as items_events_router
 from postops.items.api import public_router as items_public_router
 from postops.items.api_bags import router as bags_router
 from postops.items.api_partner import router as items_router
+from postops.items.api_webhooks import router as webhooks_router
 from postops.network.api import router as network_router
 from postops.payouts.api import router as payouts_router
 
@@ -44,6 +45,7 @@ api.add_router("/", items_public_router)
 api.add_router("/", items_events_router)
 api.add_router("/", items_router)
 api.add_router("/", bags_router)
+api.add_router("/", webhooks_router)
 api.add_router("/", dossiers_router)
 api.add_router("/", dossiers_public_router)
 api.add_router("/", cod_router)

@@ -469,3 +469,31 @@ def delivery_office_pick(
     order = {kind: rank for rank, kind in enumerate(kinds)}
     ranked = sorted((order[kind], code, pk) for pk, kind, code in candidates if kind in order)
     return ranked[0][2] if ranked else None
+
+
+def webhook_url_problem(url: str, allow_loopback_http: bool = False) -> str | None:
+    """Why ``url`` may not receive signed webhooks, or ``None`` when it may.
+
+    HTTPS only: the body carries the partner's order data and the signature proves who sent
+    it, not that nobody read it (OWASP: sensitive data only over TLS). Plain HTTP is allowed
+    only to a loopback host (``localhost``, ``127.0.0.0/8``, ``::1``) when
+    ``allow_loopback_http`` (development). Codes: ``invalid_url``, ``https_required``.
+    """
+    from ipaddress import ip_address
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        return "invalid_url"
+    if parts.scheme not in ("http", "https") or not host or parts.username or parts.password:
+        return "invalid_url"
+    if parts.scheme == "https":
+        return None
+    try:
+        loopback = host == "localhost" or ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    return None if (allow_loopback_http and loopback) else "https_required"

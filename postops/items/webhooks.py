@@ -275,3 +275,124 @@ def webhook_retry(*, actor, delivery: WebhookDelivery, request=None) -> None:
             request=request,
         )
         transaction.on_commit(lambda: _enqueue_now([str(delivery.pk)]))
+
+
+# --- Partner self-service ------------------------------------------------------------------
+
+URL_PROBLEM_TEXT = {
+    "invalid_url": "Địa chỉ nhận không hợp lệ (cần dạng https://tên-miền/đường-dẫn).",
+    "https_required": "Địa chỉ nhận phải dùng HTTPS.",
+}
+
+
+def _loopback_http_allowed() -> bool:
+    """Plain HTTP to a loopback host: development only (``POSTOPS_WEBHOOK_ALLOW_LOOPBACK_HTTP``,
+    default ``DEBUG``)."""
+    return bool(getattr(settings, "POSTOPS_WEBHOOK_ALLOW_LOOPBACK_HTTP", settings.DEBUG))
+
+
+def webhook_url_check(url: str) -> None:
+    """Raise ``ValidationError`` (field ``url``) unless ``url`` may receive webhooks
+    (:func:`rules.webhook_url_problem`)."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    problem = rules.webhook_url_problem(url, _loopback_http_allowed())
+    if problem:
+        raise ValidationError({"url": ValidationError(_(URL_PROBLEM_TEXT[problem]), code=problem)})
+
+
+def webhook_endpoint_configure(
+    *, actor, api_key, url: str, is_active: bool = True, request=None
+) -> tuple[WebhookEndpoint, str | None]:
+    """A partner sets its own webhook URL (HTTPS only) and switches it on or off.
+
+    Returns ``(endpoint, secret)``: ``secret`` is the signing secret when this call made it
+    (the first configuration), else ``None``: the secret is shown once, and changes only by
+    :func:`webhook_secret_rotate`. Audited without the secret.
+    """
+    webhook_url_check(url)
+    existed = WebhookEndpoint.objects.filter(api_key=api_key).exists()
+    endpoint = webhook_endpoint_save(
+        actor=actor, api_key=api_key, url=url.strip(), is_active=is_active, request=request
+    )
+    return endpoint, (None if existed else endpoint.secret)
+
+
+def webhook_secret_rotate(*, actor, api_key, request=None) -> str:
+    """A new signing secret for ``api_key``'s endpoint, returned once. Webhooks sent from
+    now on (retries included) are signed with it. Raises ``WebhookEndpoint.DoesNotExist``
+    when no endpoint is configured."""
+    with transaction.atomic():
+        endpoint = WebhookEndpoint.objects.select_for_update().get(api_key=api_key)
+        endpoint.secret = new_secret()
+        endpoint.save(update_fields=["secret"])
+        audit_record(
+            actor,
+            "items.webhook_secret_rotate",
+            endpoint,
+            after={"secret_changed": True},
+            request=request,
+        )
+    return endpoint.secret
+
+
+EVENT_PING = "ping"
+
+
+def webhook_ping(*, actor, api_key, request=None) -> dict:
+    """Send a signed test request (``X-PostOps-Event: ping``) to ``api_key``'s endpoint now
+    and say what the receiver answered: ``{"delivered", "status_code", "error"}``. Not put in
+    the delivery log (that lists the items' webhooks); audited. Raises
+    ``WebhookEndpoint.DoesNotExist`` when no endpoint is configured."""
+    endpoint = WebhookEndpoint.objects.get(api_key=api_key)
+    ping_id = str(uuid.uuid4())
+    body = json.dumps(
+        {"id": ping_id, "type": EVENT_PING, "created_at": timezone.now().isoformat()},
+        separators=(",", ":"),
+    ).encode()
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": "PostOps-Webhooks/1",
+        "X-PostOps-Event": EVENT_PING,
+        "X-PostOps-Delivery": ping_id,
+        "X-PostOps-Signature": rules.webhook_signature(endpoint.secret, int(time.time()), body),
+    }
+    status, error = None, ""
+    try:
+        status = http_post(endpoint.url, body, headers, _timeout()).status
+    except (OSError, ValueError) as exc:
+        error = f"{type(exc).__name__}: {exc}"[:_ERROR_MAX]
+    delivered = status is not None and 200 <= status < 300
+    if status is not None and not delivered:
+        error = f"HTTP {status}"
+    audit_record(
+        actor,
+        "items.webhook_ping",
+        endpoint,
+        after={"status_code": status, "delivered": delivered},
+        request=request,
+    )
+    return {"delivered": delivered, "status_code": status, "error": error}
+
+
+def webhook_deliveries_for_key(api_key, *, limit: int = 50) -> list[WebhookDelivery]:
+    """The latest deliveries of ``api_key``'s endpoint, newest first (its delivery log)."""
+    return list(
+        WebhookDelivery.objects.filter(endpoint__api_key=api_key)
+        .select_related("item")
+        .only(
+            "id",
+            "event_type",
+            "state",
+            "attempts",
+            "last_status_code",
+            "last_error",
+            "created_at",
+            "last_attempt_at",
+            "delivered_at",
+            "next_attempt_at",
+            "item__number",
+        )
+        .order_by("-created_at")[:limit]
+    )
