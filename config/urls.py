@@ -23,6 +23,7 @@ urlpatterns = [
     path("cod/", include("postops.cod.urls")),
     path("worklists/", include("postops.cod.worklist_urls")),
     path("dossiers/", include("postops.dossiers.urls")),
+    path("notify/", include("postops.notify.urls")),
     path("complaints/", include("postops.complaints.urls")),
     path("reports/", include("postops.reports.urls")),
     # Public complaint form and status, Vietnamese path.

@@ -213,6 +213,13 @@ STAFF_LINKS: tuple[StaffLink, ...] = (
         hotkey="w",
     ),
     StaffLink(
+        key="notify",
+        url_name="notify:outbox",
+        label=_("Thông báo gửi đi"),
+        description=_("Tin nhắn, thư điện tử báo cho người dân và cơ quan; gửi lại tin lỗi."),
+        roles=frozenset({"supervisor", "admin"}),
+    ),
+    StaffLink(
         key="audit",
         url_name="core:audit_list",
         label=_("Nhật ký kiểm soát"),

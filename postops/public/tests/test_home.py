@@ -176,6 +176,7 @@ def test_links_follow_roles_for_two_factor_users(make_user, monkeypatch):
         "offices",
         "payroll",
         "procedures",
+        "notify",
         "audit",
         "admin",
         "api_docs",
