@@ -250,6 +250,7 @@ def seed_dossiers(provincial: Office) -> DemoDossiers:
             result.blocks_created += 1
     _demo_dossier_tariff()
     result.dossiers = _demo_dossiers(provincial, agencies["centre"])
+    result.dossiers += _demo_return_leg(agencies["centre"])
     return result
 
 
@@ -298,4 +299,129 @@ def _demo_dossiers(provincial: Office, centre: Agency) -> list[str]:
             idempotency_key=f"demo-dossier-{provincial.code}-{n}",
         )
         codes.append(result.dossier.code)
+    return codes
+
+
+# Return-only dossiers the centre registered, one per stage of the return leg:
+# (sequence, applicant, stage). Invented people.
+_RETURN_LEG = [
+    (1, ("Đinh Văn Tùng", "020088007001", "0915 400 101"), "result_ready"),
+    (2, ("Vi Thị Hằng", "020196007002", "0916 400 102"), "result_collected"),
+    (3, ("Chu Văn Khánh", "020079007003", "0917 400 103"), "delivered"),
+    (4, ("Hà Thị Nga", "020192007004", "0918 400 104"), "returned_to_agency"),
+    (5, ("Lộc Văn Bình", "020083007005", "0919 400 105"), "to_take_back"),
+]
+
+
+def _working_days_back(today, count: int) -> list:
+    """The ``count`` working days before ``today``, oldest first."""
+    from datetime import timedelta
+
+    from postops.core.calendar import is_working_day
+
+    days, day = [], today
+    while len(days) < count:
+        day -= timedelta(days=1)
+        if is_working_day(day):
+            days.append(day)
+    return sorted(days)
+
+
+def _demo_return_leg(centre: Agency) -> list[str]:
+    """Dossiers at each stage of the return leg (Decision 45/2016 Art. 9–10), at the demo
+    postman's office: a result ready to collect, one collected, one delivered, one taken
+    back to the agency after two invitations, and one waiting to be taken back. Idempotent:
+    skipped once the centre's first demo number exists."""
+    import uuid
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    from postops.delivery import services as delivery
+    from postops.items.rules import Event
+
+    from . import returns
+    from .models import Dossier, Procedure
+
+    postman = User.objects.filter(username="demo-postman").first()
+    supervisor = User.objects.filter(username="demo-supervisor").first()
+    clerk = User.objects.filter(username="demo-clerk").first()
+    procedure = Procedure.objects.filter(code="DM.LLTP").first()
+    office = postman.offices.filter(kind=Office.Kind.POST_OFFICE).first() if postman else None
+    if office is None or supervisor is None or clerk is None or procedure is None:
+        return []
+    today = timezone.localdate()
+    d1, d2, d3, d4, d5, d6 = _working_days_back(today, 6)
+
+    def at(day, hour):
+        return timezone.make_aware(datetime.combine(day, time(hour)))
+
+    numbers = {seq: f"{centre.code}-{d1:%y%m%d}-{seq:04d}" for seq, _person, _stage in _RETURN_LEG}
+    if Dossier.objects.filter(agency=centre, agency_number=numbers[1]).exists():
+        return []
+    collection = None
+    codes = []
+    absent = []
+    for seq, (name, id_number, phone), stage in _RETURN_LEG:
+        dossier = services.dossier_register(
+            None,
+            agency=centre,
+            agency_number=numbers[seq],
+            procedure_code=procedure.code,
+            applicant={"name": name, "id_number": id_number, "phone": phone},
+            delivery_address={"commune_code": office.commune_id, "street": f"Số {seq} Bà Triệu"},
+            filed_at=at(d1, 9),
+        ).dossier
+        codes.append(dossier.code)
+        services.dossier_result_ready(None, dossier, ready_on=d2)
+        if stage == "result_ready":
+            continue
+        if collection is None:
+            collection = returns.collection_open(postman, office=office, agency=centre)
+        returns.result_collect(postman, collection, code=dossier.code, collected_at=at(d3, 10))
+        dossier.refresh_from_db()
+        item = dossier.return_item
+        if stage == "delivered":
+            # Collected by the citizen at the counter (EMI at the office).
+            item_services.event_record(
+                actor=None, item=item, code=Event.DELIVERED, office=office, occurred_at=at(d4, 9)
+            )
+        elif stage in ("returned_to_agency", "to_take_back"):
+            absent.append(item)
+    # Two invitations two working days apart (d4, d6) on the postman's rounds, then held.
+    for day in (d4, d6) if absent else ():
+        delivery.run_sheet_assign(
+            actor=supervisor,
+            office=office,
+            postman=postman,
+            numbers=[i.number for i in absent],
+            now=at(day, 8),
+        )
+        for item in absent:
+            delivery.delivery_fail(
+                actor=postman,
+                event_id=uuid.uuid5(uuid.NAMESPACE_URL, f"demo:{item.number}:{day}"),
+                number=item.number,
+                device_time=at(day, 10),
+                reason_code="R05",
+                action_code="A01",
+            )
+        sheet = absent[0].run_sheet_entries.order_by("-pk").first().run_sheet
+        delivery.handover_confirm(
+            actor=supervisor,
+            run_sheet=sheet,
+            returned_numbers=[i.number for i in absent],
+            counted_cash=0,
+            variance_reason="demo",
+            now=at(day, 17),
+        )
+    if len(codes) == len(_RETURN_LEG):
+        returned = Dossier.objects.get(code=codes[3])
+        returns.result_return_create(
+            clerk,
+            office=office,
+            agency=centre,
+            codes=[returned.code],
+            receiver_name="Cán bộ một cửa (demo)",
+        )
     return codes

@@ -59,3 +59,35 @@ def test_seed_dossiers_adds_agencies_catalogue_and_dossier_numbers(make_user, tr
         Handover.objects.count(),
     ) == counts
     assert TariffRate.objects.filter(service="dossier").count() == 6
+
+
+@pytest.mark.django_db
+def test_seed_dossiers_shows_every_stage_of_the_return_leg(make_user, tree):
+    from postops.items.models import CodeList, CodeListEntry
+
+    CodeListEntry.objects.bulk_create(
+        [
+            CodeListEntry(list=CodeList.REASON, code="R05", label="Vắng nhà"),
+            CodeListEntry(list=CodeList.ACTION, code="A01", label="Phát lại"),
+        ]
+    )
+    make_user("clerk", username="demo-clerk", offices=[tree["po_a"]])
+    make_user("postman", username="demo-postman", offices=[tree["po_a"]])
+    make_user("supervisor", username="demo-supervisor", offices=[tree["po_a"]])
+    TariffVersion.objects.create(
+        name="Demo", effective_from=date(2025, 7, 1), vat_percent=10, source="demo"
+    )
+    seed_dossiers(tree["province"])
+    returned = Dossier.objects.filter(channel="agency")
+    assert sorted(returned.values_list("status", flat=True)) == [
+        "delivered",
+        "result_collected",
+        "result_collected",
+        "result_ready",
+        "returned_to_agency",
+    ]
+    waiting = returned.filter(status="result_collected", return_item__status="held").get()
+    assert waiting.return_item.last_office == tree["po_a"]
+    count = Dossier.objects.count()
+    seed_dossiers(tree["province"])
+    assert Dossier.objects.count() == count
