@@ -58,10 +58,11 @@ PAGES = {
     "/items/accept/senders?sender_phone=0912345678": {Role.CLERK, Role.BDVHX, Role.SUPERVISOR},
     "/items/bags/": {Role.CLERK, Role.BDVHX, Role.SUPERVISOR},
     "/items/bags/new/": {Role.CLERK, Role.BDVHX, Role.SUPERVISOR},
-    "/notify/": {Role.SUPERVISOR, Role.ADMIN},
+    "/items/webhooks/": {Role.PARTNER},
     "/pickups/": {Role.CLERK, Role.SUPERVISOR, Role.MANAGER, Role.AUDITOR},
     "/pickups/new/": {Role.CLERK, Role.SUPERVISOR},
     "/pickups/mine/": {Role.POSTMAN},
+    "/notify/": {Role.SUPERVISOR, Role.ADMIN},
 }
 
 

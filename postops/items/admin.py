@@ -15,6 +15,7 @@ from .models import (
     DeliveryStandard,
     Item,
     NumberBlock,
+    PartnerKeyAccess,
     ServiceIndicator,
     TariffRate,
     TariffStep,
@@ -283,3 +284,12 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
             webhooks.webhook_retry(actor=request.user, delivery=delivery, request=request)
             count += 1
         self.message_user(request, _("Đã xếp %(count)d webhook để gửi lại.") % {"count": count})
+
+
+@admin.register(PartnerKeyAccess)
+class PartnerKeyAccessAdmin(admin.ModelAdmin):
+    """Which partner staff accounts manage which key's webhook on ``/items/webhooks/``."""
+
+    list_display = ("user", "api_key")
+    autocomplete_fields = ()
+    raw_id_fields = ("user",)

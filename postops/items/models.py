@@ -779,3 +779,32 @@ class BagItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bag_id}:{self.item_id} {self.state}"
+
+
+class PartnerKeyAccess(models.Model):
+    """A partner's staff account that may manage the webhook of one partner API key on the
+    web page (``/items/webhooks/``). Set by an administrator: an API key itself has no web
+    login, and a key is its system's credential, not a person's."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="partner_key_accesses",
+        verbose_name=_("người dùng"),
+    )
+    api_key = models.ForeignKey(
+        "accounts.ApiKey",
+        on_delete=models.CASCADE,
+        related_name="web_managers",
+        verbose_name=_("khóa API"),
+    )
+
+    class Meta:
+        verbose_name = _("quyền quản lý webhook của khóa API")
+        verbose_name_plural = _("quyền quản lý webhook của khóa API")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "api_key"], name="partnerkeyaccess_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.api_key}"

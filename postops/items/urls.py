@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import bag_views, views
+from . import bag_views, views, webhook_views
 
 
 class NumberConverter:
@@ -29,6 +29,10 @@ urlpatterns = [
     path("bags/<str:code>/", bag_views.bag_detail, name="bag_detail"),
     path("bags/<str:code>/receive", bag_views.bag_receive, name="bag_receive"),
     path("bags/<str:code>/label.pdf", bag_views.bag_label, name="bag_label"),
+    path("webhooks/", webhook_views.webhook_page, name="webhooks"),
+    path("webhooks/<int:key_id>/", webhook_views.webhook_save, name="webhook_save"),
+    path("webhooks/<int:key_id>/rotate", webhook_views.webhook_rotate, name="webhook_rotate"),
+    path("webhooks/<int:key_id>/ping", webhook_views.webhook_ping, name="webhook_ping"),
     path("<s10:number>/", views.item_detail, name="detail"),
     path("<s10:number>/label.pdf", views.item_label, name="label"),
     path("<s10:number>/receipt.pdf", views.item_receipt, name="receipt"),

@@ -165,3 +165,56 @@ def test_only_partner_keys(client, make_user, offices, verified_client):
     denied = client.get("/api/v1/webhooks", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert (denied.status_code, denied.json()["code"]) == (403, "forbidden")
     assert client.get("/api/v1/webhooks").status_code == 401
+
+
+# --- The page --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def shop_user(make_user, shop, offices):
+    from postops.items.models import PartnerKeyAccess
+
+    user = make_user("partner", offices=[offices["origin"]])
+    PartnerKeyAccess.objects.create(user=user, api_key=shop[0])
+    return user
+
+
+def test_partner_page_sets_url_shows_secret_once_and_pings(
+    shop, shop_user, verified_client, receiver, settings
+):
+    settings.POSTOPS_WEBHOOK_ALLOW_LOOPBACK_HTTP = True
+    key, _headers = shop
+    client = verified_client(shop_user)
+    page = client.get("/items/webhooks/")
+    assert page.status_code == 200
+    assert "Shop" in page.content.decode()
+    prefix = f"k{key.pk}"
+    refused = client.post(
+        f"/items/webhooks/{key.pk}/", {f"{prefix}-url": "ftp://x", f"{prefix}-is_active": "on"}
+    )
+    assert refused.status_code == 422
+    assert "Địa chỉ nhận không hợp lệ" in refused.content.decode()
+    saved = client.post(
+        f"/items/webhooks/{key.pk}/",
+        {f"{prefix}-url": receiver.url, f"{prefix}-is_active": "on"},
+    )
+    secret = WebhookEndpoint.objects.get(api_key=key).secret
+    assert saved.status_code == 200
+    assert secret in saved.content.decode()
+    assert secret not in client.get("/items/webhooks/").content.decode()
+    rotated = client.post(f"/items/webhooks/{key.pk}/rotate")
+    new = WebhookEndpoint.objects.get(api_key=key).secret
+    assert new != secret
+    assert new in rotated.content.decode()
+    pinged = client.post(f"/items/webhooks/{key.pk}/ping")
+    assert "Gửi thử thành công" in pinged.content.decode()
+    assert len(receiver.requests) == 1
+
+
+def test_partner_page_only_for_the_keys_the_user_manages(shop, make_user, offices, verified_client):
+    key, _headers = shop
+    stranger = make_user("partner", offices=[offices["origin"]])
+    client = verified_client(stranger)
+    assert "chưa được giao quản lý khóa API" in client.get("/items/webhooks/").content.decode()
+    assert client.post(f"/items/webhooks/{key.pk}/rotate").status_code == 404
+    assert client.post(f"/items/webhooks/{key.pk}/", {}).status_code == 404
