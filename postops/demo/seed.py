@@ -22,6 +22,7 @@ from postops.dossiers.demo import seed_dossiers
 from postops.items.demo import seed_items
 from postops.network.models import Commune, Office, Province
 from postops.network.services import admin_units_load, office_create
+from postops.pickups.demo import seed_pickups
 
 from .names import person_name, street_address
 from .payouts import seed_payrolls
@@ -198,6 +199,8 @@ def seed_demo(province_code: str, password: str) -> SeedResult:
     # Delivered demo items with COD: collected, handed over, one statement to pay.
     seed_cod(provincial)
     seed_dossiers(provincial)
+    # Home pickup requests in each status for demo-supervisor and demo-postman.
+    seed_pickups(provincial)
     result.payroll_lines = seed_payrolls(
         provincial,
         importer=User.objects.get(username="demo-supervisor"),
