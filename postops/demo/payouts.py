@@ -95,6 +95,7 @@ def seed_payrolls(provincial: Office, importer, approver) -> dict[str, int]:
         period = payroll_period_get_or_create(importer, programme, month)
         if PayrollLine.objects.filter(period=period).exists() or not points:
             created[code] = PayrollLine.objects.filter(period=period).count()
+            _schedule_covering_today((importer, approver), period, points)
             continue
         data = _csv(code, points, rng)
         job = payroll_import(importer, period, io.BytesIO(data), f"demo-{code}-{month:%Y-%m}.csv")
@@ -103,5 +104,35 @@ def seed_payrolls(provincial: Office, importer, approver) -> dict[str, int]:
         for status in (rules.CHECKED, rules.APPROVED, rules.PAYING):
             actor = approver if status == rules.APPROVED else importer
             period = payroll_period_transition(actor, period, status)
+        _schedule_covering_today((importer, approver), period, points)
         created[code] = PayrollLine.objects.filter(period=period).count()
     return created
+
+
+def _schedule_covering_today(actors, period, points: list[Office]) -> None:
+    """Every demo point pays on the usual commune days 2–10, stretched to include today:
+    a point pays only on its scheduled days (``payout_record``), and the demo runs today.
+    Each point's schedule is set by the first of ``actors`` whose scope holds it."""
+    from postops.network.selectors import office_scope_ids
+    from postops.payouts.models import PayoutSchedule
+    from postops.payouts.services import payout_schedule_set
+
+    if period.status not in (rules.APPROVED, rules.PAYING):
+        return
+    today = timezone.localdate()
+    if today.replace(day=1) != period.month:
+        return
+    first_day = period.month.replace(day=min(2, today.day))
+    last_day = period.month.replace(day=max(10, today.day))
+    covered = set(
+        PayoutSchedule.objects.filter(
+            period=period, first_day__lte=today, last_day__gte=today
+        ).values_list("point_id", flat=True)
+    )
+    scopes = [(actor, set(office_scope_ids(actor))) for actor in actors]
+    for point in points:
+        if point.pk in covered:
+            continue
+        actor = next((actor for actor, scope in scopes if point.pk in scope), None)
+        if actor is not None:
+            payout_schedule_set(actor, period, point, first_day, last_day, "Lịch chi trả mẫu")

@@ -114,3 +114,12 @@ class CashDayCannotClose(PayoutsError):
     code = "cash_day_cannot_close"
     status = 409
     default_message = _("Chưa chốt được sổ quỹ.")
+
+
+class OutsideSchedule(PayoutsError):
+    code = "outside_schedule"
+    status = 422
+    default_message = _(
+        "Hôm nay không nằm trong lịch chi trả của điểm này, và giám sát viên chưa mở ngoại lệ "
+        "cho ngày này."
+    )

@@ -356,3 +356,48 @@ class CashSignoffForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Ghi lý do chênh lệch.")},
     )
+
+
+class PeriodReportedForm(forms.Form):
+    """The month-end report handed to the paying agency: its reference and when."""
+
+    reference = forms.CharField(
+        label=_("Số văn bản gửi hoặc số biên nhận của cơ quan chi trả"),
+        max_length=100,
+        error_messages={"required": _("Nhập số văn bản hoặc số biên nhận.")},
+    )
+    delivered_on = forms.DateField(
+        label=_("Ngày gửi"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Để trống nếu là hôm nay."),
+        error_messages={"invalid": _("Ngày không hợp lệ.")},
+    )
+
+
+class ScheduleExceptionForm(forms.Form):
+    """A supervisor opens one day for payouts at a point outside its schedule."""
+
+    point = forms.ModelChoiceField(
+        label=_("Điểm chi trả"),
+        queryset=None,
+        empty_label=None,
+        error_messages={
+            "required": _("Chọn điểm chi trả."),
+            "invalid_choice": _("Chọn điểm chi trả."),
+        },
+    )
+    day = forms.DateField(
+        label=_("Ngày"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": _("Chọn ngày."), "invalid": _("Ngày không hợp lệ.")},
+    )
+    reason = forms.CharField(
+        label=_("Lý do"),
+        max_length=300,
+        error_messages={"required": _("Ghi lý do chi ngoài lịch.")},
+    )
+
+    def __init__(self, *args, points=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["point"].queryset = points

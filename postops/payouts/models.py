@@ -108,6 +108,20 @@ class PayrollPeriod(models.Model):
     approved_at = models.DateTimeField(_("duyệt lúc"), null=True, blank=True)
     approved_line_count = models.PositiveIntegerField(_("số dòng khi duyệt"), null=True, blank=True)
     approved_total = models.BigIntegerField(_("tổng tiền khi duyệt (đồng)"), null=True, blank=True)
+    # Month-end report handed to the paying agency (status "reported", ``period_mark_reported``):
+    # who sent it, when it was delivered, the agency's reference (dispatch or receipt number)
+    # and the SHA-256 of the report's content, so the copy the agency holds can be matched.
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người gửi báo cáo"),
+    )
+    reported_at = models.DateTimeField(_("gửi báo cáo lúc"), null=True, blank=True)
+    report_reference = models.CharField(_("số văn bản/biên nhận"), max_length=100, blank=True)
+    report_sha256 = models.CharField(_("mã kiểm tra báo cáo"), max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -122,6 +136,11 @@ class PayrollPeriod(models.Model):
                 | Q(imported_by__isnull=True)
                 | ~Q(approved_by=F("imported_by")),
                 name="payroll_period_approver_not_importer",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="reported")
+                | (Q(reported_at__isnull=False) & ~Q(report_sha256="")),
+                name="payroll_period_reported_recorded",
             ),
         ]
 
@@ -616,6 +635,48 @@ class PayoutSchedule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} {self.point_id}: {self.first_day}–{self.last_day}"
+
+
+class PayoutScheduleException(models.Model):
+    """A day a supervisor opened for payouts at a point outside its schedule.
+
+    The schedule binds every payout at the point (``rules.schedule_allows``); an exception
+    (a late delivery of cash, a storm that moved the village session) lets the point pay on
+    that one day, for any period. Recorded with who opened it and why, and audited.
+    """
+
+    point = models.ForeignKey(
+        "network.Office",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("điểm chi trả"),
+        db_index=False,
+    )
+    day = models.DateField(_("ngày"))
+    reason = models.CharField(_("lý do"), max_length=300)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("người mở"),
+    )
+    opened_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ngày chi trả ngoài lịch")
+        verbose_name_plural = _("ngày chi trả ngoài lịch")
+        ordering = ["-day", "point__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["point", "day"], name="payout_schedule_exception_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""), name="payout_schedule_exception_reason_required"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.point_id}: {self.day}"
 
 
 class CashDay(models.Model):

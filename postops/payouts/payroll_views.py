@@ -21,7 +21,13 @@ from postops.public.layouts import layout_template
 
 from . import rules, selectors, services
 from .errors import FourEyesViolation, PayoutsError
-from .forms import ImportUploadForm, ScheduleBulkForm, ScheduleForm
+from .forms import (
+    ImportUploadForm,
+    PeriodReportedForm,
+    ScheduleBulkForm,
+    ScheduleExceptionForm,
+    ScheduleForm,
+)
 from .models import ImportJob, PayrollPeriod
 
 PAYROLL_ROLES = ("supervisor", "manager", "admin")
@@ -127,12 +133,12 @@ _ACTIONS = {
     rules.APPROVED: gettext_lazy("Duyệt danh sách"),
     rules.PAYING: gettext_lazy("Mở chi trả"),
     rules.CLOSED: gettext_lazy("Khóa sổ cuối tháng"),
-    rules.REPORTED: gettext_lazy("Đánh dấu đã báo cáo cơ quan chi trả"),
+    # "reported" has its own form (the agency's reference): period_reported.
 }
 
 
 @payroll_staff_required
-def period_detail(request, pk):
+def period_detail(request, pk, *, reported_form=None, status=200):
     period = _period_or_404(pk)
     importers = selectors.period_importer_ids(period)
     actions = [
@@ -150,7 +156,9 @@ def period_detail(request, pk):
             "jobs": selectors.period_jobs(period)[:20],
             "actions": actions,
             "user_is_importer": request.user.pk in importers,
+            "reported_form": reported_form or PeriodReportedForm(),
         },
+        status=status,
     )
 
 
@@ -178,10 +186,49 @@ def period_transition(request, pk):
     return redirect("payouts:period_detail", period.pk)
 
 
+@require_POST
+@payroll_staff_required
+def period_reported(request, pk):
+    """Record that the month-end report went to the paying agency (reference, day)."""
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    period = _period_or_404(pk)
+    form = PeriodReportedForm(request.POST)
+    if not form.is_valid():
+        return period_detail(request, pk, reported_form=form, status=422)
+    day = form.cleaned_data["delivered_on"]
+    delivered_at = None
+    if day and day != timezone.localdate():
+        delivered_at = timezone.make_aware(datetime.combine(day, time(12, 0)))
+    try:
+        services.period_mark_reported(
+            request.user,
+            period,
+            reference=form.cleaned_data["reference"],
+            delivered_at=delivered_at,
+        )
+    except PayoutsError as exc:
+        field = exc.details.get("field")
+        form.add_error(field if field in form.fields else None, exc.message)
+        return period_detail(request, pk, reported_form=form, status=422)
+    messages.success(request, _("Đã ghi nhận gửi báo cáo cho cơ quan chi trả."))
+    return redirect("payouts:period_detail", period.pk)
+
+
 # --- Payout schedule and printable lists ------------------------------------------------------
 
 
-def _schedule_page(request, period, *, bulk_form=None, row_forms=None, status=200):
+def _exception_form(request, data=None):
+    return ScheduleExceptionForm(
+        data, points=selectors.payout_points_for_user(request.user), prefix="ex"
+    )
+
+
+def _schedule_page(
+    request, period, *, bulk_form=None, row_forms=None, exception_form=None, status=200
+):
     rows = selectors.schedule_rows(request.user, period)
     row_forms = row_forms or {}
     for row in rows:
@@ -203,6 +250,8 @@ def _schedule_page(request, period, *, bulk_form=None, row_forms=None, status=20
             "rows": rows,
             "bulk_form": bulk_form or ScheduleBulkForm(month=period.month),
             "editable": period.status not in (rules.CLOSED, rules.REPORTED),
+            "exception_form": exception_form or _exception_form(request),
+            "exceptions": selectors.schedule_exceptions_for_user(request.user, period),
         },
         status=status,
     )
@@ -237,6 +286,38 @@ def schedule(request, pk):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Đã đặt lịch cho %(n)s điểm.") % {"n": count})
+    return redirect("payouts:schedule", period.pk)
+
+
+@require_POST
+@payroll_staff_required
+def schedule_exception(request, pk):
+    """Open one day at a point for payouts outside its schedule (a supervisor, a reason)."""
+    period = _period_or_404(pk)
+    form = _exception_form(request, request.POST)
+    if not form.is_valid():
+        return _schedule_page(request, period, exception_form=form, status=422)
+    try:
+        _exception, created = services.payout_schedule_exception_open(
+            request.user,
+            form.cleaned_data["point"],
+            form.cleaned_data["day"],
+            form.cleaned_data["reason"],
+        )
+    except PayoutsError as exc:
+        form.add_error(None, exc.message)
+        return _schedule_page(request, period, exception_form=form, status=422)
+    if created:
+        messages.success(
+            request,
+            _("Đã mở ngày %(day)s cho %(point)s.")
+            % {
+                "day": form.cleaned_data["day"].strftime("%d/%m/%Y"),
+                "point": form.cleaned_data["point"].name,
+            },
+        )
+    else:
+        messages.info(request, _("Ngày này đã được mở trước đó."))
     return redirect("payouts:schedule", period.pk)
 
 

@@ -230,6 +230,23 @@ def schedule_range_ok(month: date, first_day: date, last_day: date) -> bool:
     return same_month and first_day <= last_day and first_day.replace(day=1) == month
 
 
+def schedule_allows(day: date, schedule: tuple[date, date] | None, exception: bool) -> bool:
+    """May a point pay on ``day``? Only within its scheduled range for the period, or on a
+    day a supervisor opened as an exception for that point.
+
+    Domain reference §2 (issue #5, item 5): payouts happen on dates set per payout point
+    (e.g. commune points days 2–10 of the month, post offices 11–25), published so that
+    people know when to come and cash is advanced for those days only. A point with no
+    schedule for the period has no payout days: it pays only on an exception day.
+    """
+    if exception:
+        return True
+    if schedule is None:
+        return False
+    first_day, last_day = schedule
+    return first_day <= day <= last_day
+
+
 # --- Cash per point or teller per day ----------------------------------------------------------
 
 

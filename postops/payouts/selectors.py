@@ -243,6 +243,32 @@ def point_in_scope(actor, point_id: int) -> Office | None:
     return Office.objects.filter(pk=point_id, pk__in=office_scope_ids_for(actor)).first()
 
 
+def payout_points_for_user(actor) -> QuerySet:
+    """Active offices of the actor's scope that can pay (every kind but the provincial
+    office): the choices of the schedule-exception form."""
+    return (
+        Office.objects.filter(pk__in=office_scope_ids_for(actor), is_active=True)
+        .exclude(kind=Office.Kind.PROVINCIAL)
+        .order_by("code")
+    )
+
+
+def schedule_exceptions_for_user(actor, period: PayrollPeriod) -> list:
+    """Days opened outside the schedule in ``period``'s month at points of the actor's
+    scope (newest first)."""
+    from .models import PayoutScheduleException
+
+    return list(
+        PayoutScheduleException.objects.filter(
+            point_id__in=office_scope_ids_for(actor),
+            day__year=period.month.year,
+            day__month=period.month.month,
+        )
+        .select_related("point", "opened_by")
+        .order_by("-day", "point__code")
+    )
+
+
 def point_list(period: PayrollPeriod, point: Office) -> list[PayrollLine]:
     """The lines a point pays in ``period``, in the order of the printed list: village,
     then given name, then full name (``rules.payout_list_key``)."""
@@ -478,6 +504,38 @@ def period_report(period: PayrollPeriod) -> dict:
         "unpaid_amount": sum(row[4] for row in unpaid),
         "points": [points[code] for code in sorted(points)],
     }
+
+
+def period_report_checksum(report: dict) -> str:
+    """SHA-256 (hex) of the report's content: programme, month, every paid and unpaid row
+    and the totals, as canonical JSON (sorted keys, UTC ISO times).
+
+    Over the data, not a file: the XLSX and PDF renderings carry their own creation times,
+    so their bytes differ on every download while the content stays the same. Anyone
+    holding the data can recompute it (``period_mark_reported`` records it).
+    """
+    import hashlib
+    import json
+    from datetime import UTC
+
+    def plain(value):
+        if hasattr(value, "astimezone"):
+            return value.astimezone(UTC).isoformat()
+        return value
+
+    period = report["period"]
+    content = {
+        "programme": period.programme.code,
+        "period": rules.format_period(period.month),
+        "paid": [[plain(v) for v in row] for row in report["paid"]],
+        "unpaid": [list(row) for row in report["unpaid"]],
+        "paid_lines": report["paid_lines"],
+        "paid_amount": report["paid_amount"],
+        "unpaid_lines": report["unpaid_lines"],
+        "unpaid_amount": report["unpaid_amount"],
+    }
+    text = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _point_totals(code: str, name: str) -> dict:

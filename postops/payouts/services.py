@@ -30,6 +30,7 @@ from .errors import (
     LineNotFound,
     NotAllowed,
     OutOfScope,
+    OutsideSchedule,
     PeriodNotOpen,
     ScheduleInvalid,
 )
@@ -43,6 +44,7 @@ from .models import (
     Payout,
     PayoutReversal,
     PayoutSchedule,
+    PayoutScheduleException,
     PayrollLine,
     PayrollPeriod,
     Programme,
@@ -84,6 +86,9 @@ def payroll_period_transition(actor, period: PayrollPeriod, new_status: str) -> 
     old_status = period.status
     if not rules.period_can_move(old_status, new_status):
         raise InvalidTransition(old=old_status, new=new_status)
+    if new_status == rules.REPORTED:
+        # Needs the agency's reference and the report's checksum: period_mark_reported.
+        raise InvalidRequest(field="reference")
     changes: dict = {"status": new_status, "updated_at": timezone.now()}
     with transaction.atomic():
         if new_status == rules.CHECKED:
@@ -433,6 +438,55 @@ def _cash_day_closed(office, day: date, teller) -> bool:
     )
 
 
+def _schedule_check(line: PayrollLine, day: date) -> None:
+    """Refuse a payout on a day outside the schedule of the line's payout point.
+
+    Domain reference §2 and issue #5 (items 5 and 6): each payout point pays a period on
+    its scheduled days (``PayoutSchedule``: e.g. commune points days 2–10, post offices
+    11–25); a point without a schedule has no payout days. A supervisor may open one day
+    at a point as an exception (``payout_schedule_exception_open``). The line's point
+    decides, wherever the money is handed over: home payouts follow their point's
+    schedule. ``day`` is the local day of payment (the device's time for queued payments).
+    """
+    schedule = (
+        PayoutSchedule.objects.filter(period_id=line.period_id, point_id=line.payout_point_id)
+        .values_list("first_day", "last_day")
+        .first()
+    )
+    if rules.schedule_allows(day, schedule, exception=False):
+        return
+    exception = PayoutScheduleException.objects.filter(
+        point_id=line.payout_point_id, day=day
+    ).exists()
+    if rules.schedule_allows(day, schedule, exception):
+        return
+    details = {"day": day.isoformat(), "point": line.payout_point.code}
+    if schedule is None:
+        raise OutsideSchedule(
+            _(
+                "Điểm chi trả %(point)s chưa có lịch chi trả cho kỳ này; chỉ chi được vào ngày "
+                "giám sát viên mở ngoại lệ."
+            )
+            % {"point": line.payout_point.code},
+            **details,
+        )
+    raise OutsideSchedule(
+        _(
+            "Ngày %(day)s nằm ngoài lịch chi trả của điểm %(point)s (từ %(first)s đến "
+            "%(last)s). Cần giám sát viên mở ngoại lệ cho ngày này."
+        )
+        % {
+            "day": day.strftime("%d/%m/%Y"),
+            "point": line.payout_point.code,
+            "first": schedule[0].strftime("%d/%m/%Y"),
+            "last": schedule[1].strftime("%d/%m/%Y"),
+        },
+        first_day=schedule[0].isoformat(),
+        last_day=schedule[1].isoformat(),
+        **details,
+    )
+
+
 def _identity_failure_record(actor, line_id: int, code: str, office, request=None) -> None:
     # Kept apart from the refused payout's rolled-back transaction: repeated mismatches on
     # one line are what an auditor looks for.
@@ -527,6 +581,7 @@ def payout_record(
                 identity = beneficiary.identity
             if not rules.identity_matches(identity, id_document_type, id_document_number):
                 raise IdentityMismatch()
+            _schedule_check(line, paid_day)
             if _cash_day_closed(office, paid_day, actor):
                 raise CashDayClosed()
             year = paid_day.year
@@ -785,6 +840,97 @@ def payout_schedule_copy_previous(actor, period: PayrollPeriod) -> int:
             )
             count += 1
     return count
+
+
+def payout_schedule_exception_open(actor, point, day: date, reason: str):
+    """A supervisor opens ``day`` at ``point`` for payouts outside its schedule.
+
+    Issue #5: outside the scheduled days a point does not pay unless a supervisor opened an
+    exception for that point and day. Only a supervisor (or manager) whose office scope
+    holds the point; a reason is required; recorded and audited. Opening the same day
+    again returns the existing exception (``created`` False) and changes nothing.
+    Returns ``(exception, created)``.
+    """
+    from postops.accounts.roles import has_role
+
+    reason = (reason or "").strip()
+    if not has_role(actor, "supervisor", "manager"):
+        raise NotAllowed()
+    if not reason:
+        raise InvalidRequest(field="reason")
+    if point.pk not in _scope_ids(actor):
+        raise OutOfScope()
+    with transaction.atomic():
+        exception, created = PayoutScheduleException.objects.get_or_create(
+            point=point, day=day, defaults={"reason": reason[:300], "opened_by": actor}
+        )
+        if created:
+            audit_record(
+                actor,
+                "payouts.schedule_exception_open",
+                exception,
+                after={"point": point.code, "day": day.isoformat(), "reason": reason[:300]},
+                office=point,
+            )
+    return exception, created
+
+
+# --- Report to the paying agency ---------------------------------------------------------------
+
+
+def period_mark_reported(
+    actor, period: PayrollPeriod, *, reference: str, delivered_at=None
+) -> PayrollPeriod:
+    """Record that the month-end report was sent to (or received by) the paying agency.
+
+    Domain reference §2: the paying organisation reports who was and was not paid before
+    the 20th of the following month. Sending stays a manual act (post, e-mail, the
+    agency's portal); this records who sent it, when it was delivered, the agency's
+    reference (dispatch or receipt number) and the SHA-256 of the report's content
+    (``selectors.period_report_checksum``), so the copy the agency holds can be matched
+    to the data. Compare-and-set closed → reported, audited in the same transaction.
+    """
+    from postops.accounts.roles import has_role
+
+    from .selectors import period_report, period_report_checksum
+
+    reference = (reference or "").strip()
+    if not has_role(actor, "supervisor", "manager", "admin"):
+        raise NotAllowed()
+    if not reference:
+        raise InvalidRequest(_("Cần nhập số văn bản hoặc số biên nhận."), field="reference")
+    now = timezone.now()
+    delivered_at = delivered_at or now
+    if delivered_at > now + PAID_AT_TOLERANCE:
+        raise InvalidRequest(_("Thời điểm gửi không được ở tương lai."), field="delivered_at")
+    if not rules.period_can_move(period.status, rules.REPORTED):
+        raise InvalidTransition(old=period.status, new=rules.REPORTED)
+    with transaction.atomic():
+        checksum = period_report_checksum(period_report(period))
+        updated = PayrollPeriod.objects.filter(pk=period.pk, status=rules.CLOSED).update(
+            status=rules.REPORTED,
+            reported_by=actor,
+            reported_at=delivered_at,
+            report_reference=reference[:100],
+            report_sha256=checksum,
+            updated_at=now,
+        )
+        if updated != 1:
+            raise InvalidTransition(old=period.status, new=rules.REPORTED)
+        audit_record(
+            actor,
+            "payouts.period_reported",
+            period,
+            before={"status": rules.CLOSED},
+            after={
+                "status": rules.REPORTED,
+                "reference": reference[:100],
+                "delivered_at": delivered_at.isoformat(),
+                "sha256": checksum,
+            },
+        )
+    period.refresh_from_db()
+    return period
 
 
 PROGRAMME_RULE_FIELDS = (

@@ -25,6 +25,12 @@ urlpatterns = [
     path("periods/<int:pk>/status/", payroll_views.period_transition, name="period_transition"),
     path("periods/<int:pk>/schedule/", payroll_views.schedule, name="schedule"),
     path(
+        "periods/<int:pk>/schedule/exceptions/",
+        payroll_views.schedule_exception,
+        name="schedule_exception",
+    ),
+    path("periods/<int:pk>/reported/", payroll_views.period_reported, name="period_reported"),
+    path(
         "periods/<int:pk>/schedule/<int:point_id>/",
         payroll_views.schedule_point,
         name="schedule_point",

@@ -53,6 +53,10 @@ def _home_line(make_user):
     period = PayrollPeriod.objects.create(
         programme=programme, month=timezone.localdate().replace(day=1), status="paying"
     )
+    # The point pays today (home payouts follow their point's schedule).
+    period.schedule.create(
+        point=point, first_day=timezone.localdate(), last_day=timezone.localdate()
+    )
     person = Beneficiary.objects.create(
         programme=programme,
         code="LS0001",

@@ -4,6 +4,7 @@
 from datetime import date
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -49,9 +50,12 @@ def _paying_line(make_user):
     point.path = f"{office.path}{point.pk}/"
     point.save(update_fields=["path"])
     programme, _ = Programme.objects.get_or_create(code="bhxh", defaults={"name": "Lương hưu"})
+    today = timezone.localdate()
     period = PayrollPeriod.objects.create(
-        programme=programme, month=date(2026, 3, 1), status="paying"
+        programme=programme, month=today.replace(day=1), status="paying"
     )
+    # A point pays only on its scheduled days: this one pays today.
+    period.schedule.create(point=point, first_day=today, last_day=today)
     person = Beneficiary.objects.create(
         programme=programme,
         code="LS0001",
@@ -91,9 +95,13 @@ def test_teller_pays_once_on_a_phone(mobile_page, login, make_user):
     page.fill("input[name=id_document_number]", "020150001234")
     page.dblclick("#pay-button")
     page.wait_for_url("**/payouts/receipts/*/")
-    expect(page.locator(".receipt-number")).to_contain_text("245001-2026-000001")
+    expect(page.locator(".receipt-number")).to_contain_text(
+        f"245001-{timezone.localdate().year}-000001"
+    )
     assert Payout.objects.filter(line=line).count() == 1
 
     # Back to the line: it shows the receipt, not a second payment form.
     page.goto(f"/payouts/lines/{line.pk}/")
-    expect(page.locator(".receipt-number")).to_contain_text("245001-2026-000001")
+    expect(page.locator(".receipt-number")).to_contain_text(
+        f"245001-{timezone.localdate().year}-000001"
+    )

@@ -153,6 +153,16 @@ def test_payroll_month(page, mobile_page, login, make_user, request, browser, li
     with boss.expect_navigation():
         boss.click("button[data-action=paying]")
     expect(boss.locator("#period-status")).to_have_text("Đang chi trả")
+    # The point pays today (a point pays only on its scheduled days).
+    from postops.network.models import Office
+    from postops.payouts.models import PayoutSchedule
+
+    PayoutSchedule.objects.create(
+        period=PayrollPeriod.objects.get(programme__code="bhxh", status="paying"),
+        point=Office.objects.get(code="245001"),
+        first_day=timezone.localdate(),
+        last_day=timezone.localdate(),
+    )
 
     # 3. A teller on a phone pays Hoa: a wrong ID is refused, a double click pays once.
     phone = login(mobile_page, teller)

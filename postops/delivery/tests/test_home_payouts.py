@@ -19,7 +19,14 @@ def home_lines(offices):
     """Two home-payout lines at a payout point under the delivery office; one paid at the
     point (not at home)."""
     from postops.network.models import Office
-    from postops.payouts.models import Beneficiary, PayrollLine, PayrollPeriod, Programme, Proxy
+    from postops.payouts.models import (
+        Beneficiary,
+        PayoutSchedule,
+        PayrollLine,
+        PayrollPeriod,
+        Programme,
+        Proxy,
+    )
 
     point = Office.objects.create(
         code="241001",
@@ -34,6 +41,10 @@ def home_lines(offices):
     programme, _ = Programme.objects.get_or_create(code="bhxh", defaults={"name": "Lương hưu"})
     period = PayrollPeriod.objects.create(
         programme=programme, month=timezone.localdate().replace(day=1), status="paying"
+    )
+    # Home payouts follow their point's schedule: the point pays today.
+    PayoutSchedule.objects.create(
+        period=period, point=point, first_day=timezone.localdate(), last_day=timezone.localdate()
     )
 
     def person(code, name, id_number):
@@ -72,7 +83,13 @@ def home_lines(offices):
         valid_to=timezone.localdate() + timedelta(days=200),
         certified=True,
     )
-    return {"hoa": at_home, "lan": at_home2, "point": at_point, "proxy": proxy}
+    return {
+        "hoa": at_home,
+        "lan": at_home2,
+        "point": at_point,
+        "proxy": proxy,
+        "schedule": period.schedule.get(),
+    }
 
 
 def pay(actor, line, n, **extra):
@@ -202,3 +219,14 @@ def test_home_payout_pages_and_sync(client, verified_client, supervisor, postman
     ).json()
     assert body["results"] == [{"event_id": str(uuid.UUID(int=7)), "result": "accepted"}]
     assert "Đã chi" in client.get("/delivery/home-payouts/mine/").content.decode()
+
+
+def test_home_payout_follows_the_points_schedule(supervisor, postman, home_lines):
+    """The phone's time of payment decides: a payment queued yesterday, outside the point's
+    schedule (today only), is refused; the same line pays today."""
+    hoa = home_lines["hoa"]
+    services.home_payout_assign(actor=supervisor, line_ids=[hoa.pk], staff=postman)
+    yesterday = (timezone.now() - timedelta(days=1)).isoformat()
+    late = pay(postman, hoa, 11, occurred_at=yesterday)
+    assert (late.result, late.reason) == ("rejected", "outside_schedule")
+    assert pay(postman, hoa, 12).result == "accepted"

@@ -150,8 +150,25 @@ def line(period, beneficiary, network):
 
 
 @pytest.fixture
-def paying_line(line):
-    """The ``line`` fixture with its period open for payment."""
+def payout_days_open(network, make_user):
+    """Today open for payouts at every point of the network (a supervisor's schedule
+    exception): the fixtures' period is March 2026 while the tests pay "now"."""
+    from django.utils import timezone
+
+    from postops.payouts.models import PayoutScheduleException
+
+    opener = make_user("supervisor", offices=[network["root"]], username="mo-ngay")
+    for key in ("post_office", "point", "point2"):
+        PayoutScheduleException.objects.get_or_create(
+            point=network[key],
+            day=timezone.localdate(),
+            defaults={"reason": "Kiểm thử", "opened_by": opener},
+        )
+
+
+@pytest.fixture
+def paying_line(line, payout_days_open):
+    """The ``line`` fixture with its period open for payment (and today a payout day)."""
     from postops.payouts.models import PayrollPeriod
 
     PayrollPeriod.objects.filter(pk=line.period_id).update(status="paying")
@@ -178,3 +195,16 @@ def supervisor_client(client, make_user, verified_client, network):
     verified_client(user)
     client.user = user
     return client
+
+
+@pytest.fixture
+def march_2_to_10(period, network):
+    """The commune point pays the March period on days 2–10 (domain reference §2)."""
+    from postops.payouts.models import PayoutSchedule
+
+    return PayoutSchedule.objects.create(
+        period=period,
+        point=network["point"],
+        first_day=date(2026, 3, 2),
+        last_day=date(2026, 3, 10),
+    )

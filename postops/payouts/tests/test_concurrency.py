@@ -37,7 +37,7 @@ def _run_threads(target):
 
 
 @pytest.fixture
-def shared_line(network, beneficiary, programme, make_user):
+def shared_line(network, beneficiary, programme, make_user, payout_days_open):
     if connection.vendor != "postgresql":
         pytest.skip("row locks and concurrent writers need PostgreSQL")
     period = PayrollPeriod.objects.create(
@@ -80,7 +80,9 @@ def test_twenty_replays_of_one_key_give_one_payout(shared_line, teller):
     assert Payout.objects.count() == 1
 
 
-def test_twenty_lines_in_parallel_get_gapless_receipts(network, programme, teller, make_user):
+def test_twenty_lines_in_parallel_get_gapless_receipts(
+    network, programme, teller, make_user, payout_days_open
+):
     if connection.vendor != "postgresql":
         pytest.skip("row locks and concurrent writers need PostgreSQL")
     from postops.payouts.models import Beneficiary

@@ -51,7 +51,7 @@ def _person(programme, network, n, name):
 
 
 @pytest.fixture
-def paying(period, network, programme, supervisor, teller):
+def paying(period, network, programme, supervisor, teller, payout_days_open):
     """March paying: Hoa paid, Bình unpaid, Cúc paid then reversed, Dũng suspended."""
     PayrollPeriod.objects.filter(pk=period.pk).update(status="paying")
     period.refresh_from_db()

@@ -35,7 +35,7 @@ def pay(actor, line, key="key-1", **extra):
     return services.payout_record(actor, **values)
 
 
-def test_pays_the_line_with_a_numbered_receipt(paying_line, teller, network):
+def test_pays_the_line_with_a_numbered_receipt(paying_line, teller, network, march_2_to_10):
     paid_at = datetime(2026, 3, 5, 9, 30, tzinfo=HCM)
     payout, created = pay(teller, paying_line, paid_at=paid_at)
     assert created is True
@@ -145,7 +145,7 @@ def proxy(paying_line):
     )
 
 
-def test_proxy_with_valid_authorisation(paying_line, teller, proxy):
+def test_proxy_with_valid_authorisation(paying_line, teller, proxy, march_2_to_10):
     payout, _ = pay(
         teller,
         paying_line,

@@ -4,7 +4,12 @@ import pytest
 
 from postops.core.models import AuditEntry
 from postops.payouts import services
-from postops.payouts.errors import AuthorisationInvalid, FourEyesViolation, InvalidTransition
+from postops.payouts.errors import (
+    AuthorisationInvalid,
+    FourEyesViolation,
+    InvalidRequest,
+    InvalidTransition,
+)
 from postops.payouts.models import PayrollLine, PayrollPeriod
 
 
@@ -28,8 +33,11 @@ def test_period_walks_to_reported_with_snapshot(period, line, make_user):
     assert period.approved_by == approver
     assert period.approved_line_count == 1
     assert period.approved_total == 3_400_000
-    for status in ("paying", "closed", "reported"):
+    for status in ("paying", "closed"):
         period = services.payroll_period_transition(approver, period, status)
+    with pytest.raises(InvalidRequest):  # "reported" needs the agency's reference
+        services.payroll_period_transition(approver, period, "reported")
+    period = services.period_mark_reported(approver, period, reference="CV 12/BĐT")
     assert period.status == "reported"
     entry = AuditEntry.objects.get(action="payouts.period_approved")
     assert entry.before == {"status": "checked"}
