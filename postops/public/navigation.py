@@ -220,6 +220,26 @@ STAFF_LINKS: tuple[StaffLink, ...] = (
         roles=frozenset({"supervisor", "admin"}),
     ),
     StaffLink(
+        key="complaints",
+        url_name="complaints:list",
+        label=_("Khiếu nại, bồi thường"),
+        description=_(
+            "Tiếp nhận, trả lời khiếu nại (quá hạn trước), bồi thường, sự cố mất, hư hỏng."
+        ),
+        roles=frozenset({"complaints", "supervisor", "manager"}),
+        hotkey="n",
+    ),
+    StaffLink(
+        key="reports",
+        url_name="reports:report",
+        label=_("Báo cáo gửi cơ quan quản lý"),
+        description=_(
+            "Sản lượng, doanh thu, khiếu nại, mất, hư hỏng, bồi thường, an toàn: quý, 6 tháng, năm."
+        ),
+        roles=frozenset({"manager", "auditor", "admin"}),
+        hotkey="r",
+    ),
+    StaffLink(
         key="audit",
         url_name="core:audit_list",
         label=_("Nhật ký kiểm soát"),

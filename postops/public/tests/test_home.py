@@ -152,7 +152,7 @@ def test_links_follow_roles(make_user, monkeypatch):
         "sender_requests",
     ]
     assert keys("postman") == ["offices", "delivery", "home_payouts", "pickups_mine", "procedures"]
-    assert keys("auditor") == ["offices", "procedures", "cod", "audit"]
+    assert keys("auditor") == ["offices", "procedures", "cod", "reports", "audit"]
     assert keys("agency") == ["offices", "agency_inbox", "procedures"]
     assert keys("partner") == ["api_docs"]
     assert keys() == []
@@ -168,6 +168,8 @@ def test_links_follow_roles_for_two_factor_users(make_user, monkeypatch):
         "procedures",
         "cod",
         "worklists",
+        "complaints",
+        "reports",
         "audit",
     ]
     admin = make_user("admin")
@@ -177,6 +179,7 @@ def test_links_follow_roles_for_two_factor_users(make_user, monkeypatch):
         "payroll",
         "procedures",
         "notify",
+        "reports",
         "audit",
         "admin",
         "api_docs",
@@ -201,6 +204,7 @@ def test_a_page_not_built_yet_is_left_out(make_user, monkeypatch):
         "offices",
         "procedures",
         "cod",
+        "reports",
     ]
 
 
