@@ -151,6 +151,20 @@ STAFF_LINKS: tuple[StaffLink, ...] = (
         hotkey="g",
     ),
     StaffLink(
+        key="results_collect",
+        url_name="dossiers:collection_start",
+        label=_("Nhận kết quả tại cơ quan"),
+        description=_("Quét số phiếu/số hồ sơ để nhận kết quả tại cơ quan, in biên bản nhận."),
+        roles=frozenset({"clerk", "postman", "bdvhx", "supervisor"}),
+    ),
+    StaffLink(
+        key="results_take_back",
+        url_name="dossiers:take_back_list",
+        label=_("Trả lại kết quả cho cơ quan"),
+        description=_("Kết quả không phát được sau 2 lần mời: lập biên bản trả lại cơ quan."),
+        roles=frozenset({"clerk", "supervisor"}),
+    ),
+    StaffLink(
         key="pickups",
         url_name="pickups:queue",
         label=_("Thu gom hồ sơ tại nhà"),

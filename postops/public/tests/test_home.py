@@ -87,6 +87,8 @@ def test_clerk_start_page_links_to_the_office_tree_and_dossier_pages(make_user, 
         "items_bags",
         "dossier_intake",
         "dossier_handovers",
+        "results_collect",
+        "results_take_back",
         "pickups",
         "procedures",
         "sender_requests",
@@ -147,11 +149,20 @@ def test_links_follow_roles(make_user, monkeypatch):
         "items_bags",
         "dossier_intake",
         "dossier_handovers",
+        "results_collect",
+        "results_take_back",
         "pickups",
         "procedures",
         "sender_requests",
     ]
-    assert keys("postman") == ["offices", "delivery", "home_payouts", "pickups_mine", "procedures"]
+    assert keys("postman") == [
+        "offices",
+        "delivery",
+        "home_payouts",
+        "pickups_mine",
+        "results_collect",
+        "procedures",
+    ]
     assert keys("auditor") == ["offices", "procedures", "cod", "reports", "audit"]
     assert keys("agency") == ["offices", "agency_inbox", "procedures"]
     assert keys("partner") == ["api_docs"]
