@@ -162,7 +162,28 @@ def seed_items(provincial: Office) -> DemoItems:
             _journey(item, _JOURNEYS[n % len(_JOURNEYS)], origin, delivery, accepted_at)
         item.refresh_from_db()
         result.numbers.append((item.number, item.status))
+    _demo_partner_webhooks(origin)
     return result
+
+
+DEMO_PARTNER_KEY = "Cửa hàng Hoa Mai (demo)"
+
+
+def _demo_partner_webhooks(origin: Office) -> None:
+    """A partner API key for the demo shop, managed on /items/webhooks/ by ``demo-partner``
+    (no URL set: the demo partner sets one and gets the secret once)."""
+    from postops.accounts.models import ApiKey, User
+    from postops.accounts.services import api_key_create
+
+    from .models import PartnerKeyAccess
+
+    user = User.objects.filter(username="demo-partner").first()
+    if user is None:
+        return
+    key = ApiKey.objects.filter(name=DEMO_PARTNER_KEY, revoked_at__isnull=True).first()
+    if key is None:
+        key, _raw = api_key_create(None, name=DEMO_PARTNER_KEY, role="partner", offices=[origin])
+    PartnerKeyAccess.objects.get_or_create(user=user, api_key=key)
 
 
 def _journey(item, steps, origin, delivery, accepted_at: datetime) -> None:
