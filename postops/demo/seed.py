@@ -22,6 +22,7 @@ from postops.dossiers.demo import seed_dossiers
 from postops.items.demo import seed_items
 from postops.network.models import Commune, Office, Province
 from postops.network.services import admin_units_load, office_create
+from postops.notify.demo import seed_notify
 from postops.pickups.demo import seed_pickups
 
 from .names import person_name, street_address
@@ -199,6 +200,8 @@ def seed_demo(province_code: str, password: str) -> SeedResult:
     # Delivered demo items with COD: collected, handed over, one statement to pay.
     seed_cod(provincial)
     seed_dossiers(provincial)
+    # Outbox rows in both states (sent, dead) for the notifications page.
+    seed_notify(provincial)
     # Home pickup requests in each status for demo-supervisor and demo-postman.
     seed_pickups(provincial)
     result.payroll_lines = seed_payrolls(

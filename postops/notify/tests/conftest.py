@@ -118,7 +118,7 @@ def make_dossier(place):
             "applicant_phone": PHONE,
             "applicant_email": EMAIL,
             "appointment_date": date(2026, 12, 7),
-            "agency_number": "TTHCC-261123-0007",
+            "agency_number": f"TTHCC-261123-{6 + counter['n']:04d}",
         }
         fields.update(extra)
         return Dossier.objects.create(**fields)
