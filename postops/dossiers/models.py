@@ -478,12 +478,16 @@ class Dossier(ApplicantAddress, DeliveryAddress, models.Model):
             models.Index(
                 fields=["agency_due", "id"],
                 name="dossier_wl_agency_idx",
-                condition=Q(status__in=["filed", "registered"]),
+                condition=Q(
+                    status__in=["filed", "registered"], service_form__in=["return", "both"]
+                ),
             ),
             models.Index(
                 fields=["agency", "agency_due", "id"],
                 name="dossier_wl_own_agency_idx",
-                condition=Q(status__in=["filed", "registered"]),
+                condition=Q(
+                    status__in=["filed", "registered"], service_form__in=["return", "both"]
+                ),
             ),
             models.Index(
                 fields=["post_return_due", "id"],

@@ -118,8 +118,11 @@ def worklist(request, cause):
     filters = form.filters(request.user)
     params = form.params()
     cursor = request.GET.get("after", "")
-    page = worklists.overdue_page(request.user, cause, filters, cursor=cursor, today=today)
-    counts = worklists.overdue_counts(request.user, filters, today)
+    base = worklists.scope_for_user(request.user)  # the user's scope, evaluated once
+    page = worklists.overdue_page(
+        request.user, cause, filters, cursor=cursor, today=today, base=base
+    )
+    counts = worklists.overdue_counts(request.user, filters, today, base=base)
     query = urlencode(params)
     return render(
         request,
@@ -137,6 +140,7 @@ def worklist(request, cause):
             "first_url": "?" + query,
             "is_continued": bool(cursor),
             "collect_days": worklists.collect_days(),
+            "count_cap": worklists.COUNT_CAP,
             "today": today,
         },
     )

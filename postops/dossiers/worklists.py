@@ -8,7 +8,10 @@ delay; a late leg is the post's. Report both." Each cause is one list:
     the post is late on the send leg: not filed (``received``/``in_handover``) after
     ``post_send_due``.
 ``agency``
-    the agency is late: no result (``filed``/``registered``) after ``agency_due``.
+    the agency is late: no result (``filed``/``registered``) after ``agency_due``, for the
+    dossiers whose result the post returns (service form ``return``/``both``): for a
+    send-only dossier the result goes from the agency to the citizen without the post, so
+    the post cannot know it is late.
 ``return``
     the post is late on the return leg: the result collected (``result_collected``) and not
     delivered after ``post_return_due`` (the field of the result-return leg; the list is
@@ -20,7 +23,9 @@ delay; a late leg is the post's. Report both." Each cause is one list:
 
 Each list is ordered by its due date, oldest first, then id, and read with keyset pagination:
 on PostgreSQL every page is one range scan of a partial index (``dossier_wl_*`` in
-``models.Dossier.Meta``) whose condition is the list's status set. Scoping is
+``models.Dossier.Meta``) whose condition is the list's status set (``(due, id) > cursor``
+written as ``due >= v AND (due > v OR id > pk)``, so the scan starts at the cursor). Counts
+stop at :data:`COUNT_CAP`, so a huge list costs no more to count than a big one. Scoping is
 :func:`selectors.dossier_list_for_user`: post staff see the offices in their scope, an agency
 officer only the agency's own lateness (cause ``agency``).
 """
@@ -32,14 +37,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from postops.accounts.models import Role
 from postops.accounts.roles import has_role
 from postops.core.calendar import add_working_days, working_days_between
-from postops.core.keyset import Page, keyset_page
+from postops.core.keyset import Page, decode_cursor, encode_cursor
 from postops.network.selectors import office_in_scope, office_subtree_ids
 
 from . import rules, selectors
@@ -94,6 +99,9 @@ CAUSES: dict[str, Cause] = {
 }
 
 PAGE_SIZE = 50
+COUNT_CAP = 10_000
+# Service forms in which the post returns the result (and so learns of it).
+RETURNING_FORMS = (rules.ServiceForm.RETURN, rules.ServiceForm.BOTH)
 
 
 def has_return_leg_field() -> bool:
@@ -132,8 +140,23 @@ def due_bound(cause: Cause, today: date) -> date:
     return today
 
 
+def scope_for_user(user) -> QuerySet[Dossier]:
+    """The dossiers the user may see (:func:`selectors.dossier_list_for_user`), joined only
+    with what a worklist shows. Build it once per request and pass it as ``base``."""
+    return (
+        selectors.dossier_list_for_user(user)
+        .select_related(None)
+        .select_related("procedure", "agency", "office")
+    )
+
+
 def overdue_queryset(
-    user, cause: Cause, filters: Filters | None = None, today: date | None = None
+    user,
+    cause: Cause,
+    filters: Filters | None = None,
+    today: date | None = None,
+    *,
+    base: QuerySet[Dossier] | None = None,
 ) -> QuerySet[Dossier]:
     """Overdue dossiers of one cause the user may see, unordered (the caller orders)."""
     today = today or timezone.localdate()
@@ -144,12 +167,12 @@ def overdue_queryset(
     filters = filters or Filters()
     # The scope first (offices in scope, or the officer's agency); then the partial index's
     # condition (status set) and its range (due < bound).
-    qs = selectors.dossier_list_for_user(user).filter(
+    qs = (scope_for_user(user) if base is None else base).filter(
         status__in=[str(s) for s in cause.statuses],
         **{f"{cause.due_field}__lt": due_bound(cause, today)},
     )
-    if cause.slug == "waiting":
-        qs = qs.filter(service_form__in=[rules.ServiceForm.RETURN, rules.ServiceForm.BOTH])
+    if cause.slug in ("agency", "waiting"):
+        qs = qs.filter(service_form__in=[str(f) for f in RETURNING_FORMS])
     if filters.agency_id:
         qs = qs.filter(agency_id=filters.agency_id)
     if filters.procedure_code:
@@ -167,18 +190,44 @@ def overdue_page(
     cursor: str = "",
     limit: int = PAGE_SIZE,
     today: date | None = None,
+    base: QuerySet[Dossier] | None = None,
 ) -> Page:
-    """One page of the cause's list, oldest due date first; one query."""
-    qs = overdue_queryset(user, cause, filters, today)
-    return keyset_page(qs, cause.due_field, cursor, limit, descending=False, kind=date)
+    """One page of the cause's list, oldest due date first; one query.
+
+    Keyset pagination as :func:`postops.core.keyset.keyset_page`, with the cursor condition
+    given a lower bound on the due date that PostgreSQL can start the index scan at.
+    """
+    qs = overdue_queryset(user, cause, filters, today, base=base)
+    field = cause.due_field
+    limit = max(1, min(int(limit), 200))
+    position = decode_cursor(cursor, date)
+    if position is not None:
+        value, pk = position
+        qs = qs.filter(
+            Q(**{f"{field}__gte": value}) & (Q(**{f"{field}__gt": value}) | Q(pk__gt=pk))
+        )
+    found = list(qs.order_by(field, "pk")[: limit + 1])
+    page = Page(rows=found[:limit])
+    if len(found) > limit:
+        last = found[limit - 1]
+        page.next_cursor = encode_cursor(getattr(last, field), last.pk)
+    return page
 
 
 def overdue_counts(
-    user, filters: Filters | None = None, today: date | None = None
+    user,
+    filters: Filters | None = None,
+    today: date | None = None,
+    *,
+    base: QuerySet[Dossier] | None = None,
 ) -> dict[str, int]:
-    """How many dossiers each cause the user follows holds (same filters)."""
+    """How many dossiers each cause the user follows holds (same filters), up to
+    :data:`COUNT_CAP` (``COUNT_CAP + 1`` means "more than the cap")."""
     return {
-        cause.slug: overdue_queryset(user, cause, filters, today).order_by().count()
+        cause.slug: overdue_queryset(user, cause, filters, today, base=base)
+        .order_by()
+        .values("pk")[: COUNT_CAP + 1]
+        .count()
         for cause in causes_for_user(user)
     }
 

@@ -59,6 +59,8 @@ def world(tree, centre):
         "agency_b": make(b, proc_x, "registered", form="return", agency_due=late),
         "agency_ok": make(a, proc, "filed", agency_due=ok),
         "agency_done": make(a, proc, "result_ready", agency_due=late, result_ready_on=late),
+        # Send-only: the result does not come back through the post, which cannot know.
+        "agency_send_only": make(a, proc, "filed", form="send", agency_due=late),
         # Return leg: collected, not delivered past post_return_due.
         "return_a": make(a, proc, "result_collected", post_return_due=late),
         "return_ok": make(a, proc, "result_collected", post_return_due=ok),
@@ -289,3 +291,18 @@ def test_csv_and_xlsx_exports(world, manager, verified_client):
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     assert [v[0] for v in values] == ["Số phiếu gửi", world["agency_b"].code]
     assert client.get("/dossiers/worklists/send/export.pdf").status_code == 404
+
+
+@pytest.mark.django_db
+def test_counts_stop_at_the_cap(world, manager, monkeypatch, verified_client):
+    monkeypatch.setattr(worklists, "COUNT_CAP", 1)
+    assert worklists.overdue_counts(manager, today=TODAY) == {
+        "send": 2,
+        "agency": 2,
+        "return": 1,
+        "waiting": 1,
+    }
+    _relative(world)
+    html = verified_client(manager).get("/dossiers/worklists/send/").content.decode()
+    assert '<span class="badge" data-count="send">1+</span>' in html
+    assert '<span class="badge" data-count="return">1</span>' in html
