@@ -17,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from postops.accounts.models import Role, User
 from postops.cod.demo import seed_cod
+from postops.complaints.demo import seed_complaints
 from postops.delivery.demo import seed_delivery
 from postops.dossiers.demo import seed_dossiers
 from postops.items.demo import seed_items
@@ -204,6 +205,8 @@ def seed_demo(province_code: str, password: str) -> SeedResult:
     seed_notify(provincial)
     # Home pickup requests in each status for demo-supervisor and demo-postman.
     seed_pickups(provincial)
+    # Complaints in each state (one overdue, one compensated) and a safety incident.
+    seed_complaints(provincial)
     result.payroll_lines = seed_payrolls(
         provincial,
         importer=User.objects.get(username="demo-supervisor"),
