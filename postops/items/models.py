@@ -264,9 +264,12 @@ class Item(SenderAddress, ReceiverAddress, models.Model):
         verbose_name=_("bưu cục gần nhất"),
     )
     accepted_at = models.DateTimeField(_("nhận gửi lúc"))
+    # No index: nothing looks items up by clerk (only the rare deletion of a user checks it),
+    # and each index costs an insert per status write (docs/benchmarks.md, "Items").
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        db_index=False,
         null=True,
         blank=True,
         related_name="+",
