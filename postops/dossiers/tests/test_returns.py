@@ -80,6 +80,8 @@ def leg(tree, centre, make_user):
         return dossier
 
     return {
+        "make_user": make_user,
+        "tree": tree,
         "clerk": clerk,
         "postman": postman,
         "supervisor": supervisor,
@@ -290,6 +292,49 @@ def test_proxy_needs_a_written_authorisation(leg, centre):
     )
 
 
+def two_invitations(leg, centre):
+    """A result collected on Monday 2 November 2026; the citizen is out on Tuesday and
+    Thursday (two invitations two working days apart), so the item is held for return."""
+    dossier = leg["registered"]()
+    collection = returns.collection_open(leg["postman"], office=leg["office"], agency=centre)
+    returns.result_collect(
+        leg["postman"], collection, code=dossier.code, collected_at=local(2026, 11, 2, 9)
+    )
+    dossier.refresh_from_db()
+    item = dossier.return_item
+    outcomes = [_round(leg, item, 3), _round(leg, item, 5)]
+    dossier.refresh_from_db()
+    item.refresh_from_db()
+    return dossier, item, outcomes
+
+
+def _round(leg, item, day, hour_fail=10):
+    delivery.run_sheet_assign(
+        actor=leg["supervisor"],
+        office=leg["office"],
+        postman=leg["postman"],
+        numbers=[item.number],
+        now=local(2026, 11, day, 8),
+    )
+    outcome = delivery.delivery_fail(
+        actor=leg["postman"],
+        event_id=uuid.uuid4(),
+        number=item.number,
+        device_time=local(2026, 11, day, hour_fail),
+        reason_code="R05",
+        action_code="A01",
+    )
+    sheet = item.run_sheet_entries.order_by("-pk").first().run_sheet
+    delivery.handover_confirm(
+        actor=leg["supervisor"],
+        run_sheet=sheet,
+        returned_numbers=[item.number],
+        counted_cash=0,
+        now=local(2026, 11, day, 17),
+    )
+    return outcome
+
+
 @pytest.mark.django_db
 def test_two_invitations_then_back_to_the_agency(leg, centre):
     dossier = leg["registered"]()
@@ -404,3 +449,78 @@ def test_public_tracking_shows_milestones_without_personal_data(leg, centre):
     assert return_selectors.dossier_track("HS-000101-00001") is None
     assert return_selectors.dossier_track("nonsense") is None
     assert return_selectors.dossier_code_for_item(dossier.return_item.number) == dossier.code
+
+
+@pytest.mark.django_db
+def test_other_items_do_not_touch_dossiers(leg, centre):
+    from postops.items.services import event_record
+
+    dossier = leg["registered"]()
+    collection = returns.collection_open(leg["postman"], office=leg["office"], agency=centre)
+    returns.result_collect(leg["postman"], collection, code=dossier.code)
+    dossier.refresh_from_db()
+    before = DossierEvent.objects.count()
+    # A dossier-service item of no dossier delivered at the counter: no dossier moves.
+    from postops.items.services import item_accept
+
+    other = item_accept(
+        actor=None,
+        office=leg["office"],
+        prefix="RH",
+        sender_name="Cửa hàng",
+        receiver_name="Người nhận",
+        receiver_address={"commune_code": helpers.commune(0).code, "street": "1"},
+        weight_g=100,
+    ).item
+    event_record(actor=None, item=other, code="delivery_office_arrival", office=leg["office"])
+    event_record(actor=None, item=other, code="delivered", office=leg["office"])
+    other.refresh_from_db()
+    assert other.status == "delivered"
+    assert DossierEvent.objects.count() == before
+    dossier.refresh_from_db()
+    assert dossier.status == "result_collected"
+
+
+@pytest.mark.django_db
+def test_a_result_collected_by_someone_else_meanwhile_is_refused(leg, centre):
+    dossier = leg["registered"]()
+    collection = returns.collection_open(leg["postman"], office=leg["office"], agency=centre)
+    stale = Dossier.objects.get(pk=dossier.pk)
+    returns.result_collect(leg["postman"], collection, code=dossier.code)
+    other = returns.collection_open(leg["postman"], office=leg["office"], agency=centre)
+    # The second scan read the dossier before the first one was stored.
+    with pytest.raises(services.StatusConflict):
+        services._move(stale, rules.Status.RESULT_COLLECTED, None, timezone.now())
+    with pytest.raises(ValidationError):
+        returns.result_collect(leg["postman"], other, code=dossier.code)
+    assert Dossier.objects.filter(return_item__isnull=False).count() == 1
+
+
+@pytest.mark.django_db
+def test_take_back_page_makes_the_return_record(leg, centre, verified_client):
+    from django.urls import reverse
+
+    dossier, item, outcomes = two_invitations(leg, centre)
+    assert [o.outcome for o in outcomes] == ["retry", "return"]
+    client = verified_client(leg["clerk"])
+    page = client.get(reverse("dossiers:take_back_list"))
+    assert page.status_code == 200
+    assert dossier.code in page.content.decode()
+    response = client.post(
+        reverse("dossiers:take_back_list"),
+        {"office": leg["office"].pk, "agency": centre.pk, "receiver_name": "Hoàng Văn Minh"},
+    )
+    dossier.refresh_from_db()
+    record = dossier.result_return
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dossiers:result_return_detail", args=[record.pk])
+    assert (dossier.status, record.receiver_name) == ("returned_to_agency", "Hoàng Văn Minh")
+    detail = client.get(response["Location"])
+    assert record.code in detail.content.decode()
+    pdf_response = client.get(reverse("dossiers:result_return_pdf", args=[record.pk]))
+    assert pdf_response.content.startswith(b"%PDF")
+    # A postman of another office cannot see the record.
+    stranger = verified_client(
+        leg["make_user"]("clerk", offices=[leg["tree"]["po_b"]], username="gdv-b")
+    )
+    assert stranger.get(response["Location"]).status_code == 404
