@@ -22,6 +22,7 @@ from postops.items.api_partner import router as items_router
 from postops.items.api_webhooks import router as webhooks_router
 from postops.network.api import router as network_router
 from postops.payouts.api import router as payouts_router
+from postops.pickups.api import router as pickups_router
 
 api = NinjaAPI(
     title="PostOps API",
@@ -49,3 +50,4 @@ api.add_router("/", webhooks_router)
 api.add_router("/", dossiers_router)
 api.add_router("/", dossiers_public_router)
 api.add_router("/", cod_router)
+api.add_router("/", pickups_router)

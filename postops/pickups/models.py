@@ -40,6 +40,7 @@ class TimeWindow(models.TextChoices):
 class Source(models.TextChoices):
     WEB = "web", _("Cổng trực tuyến")
     PHONE = "phone", _("Điện thoại")
+    API = "api", _("Hệ thống đối tác (API)")
 
 
 class PickupRequest(PickupAddress, models.Model):

@@ -36,6 +36,10 @@ def procedure_for_pickup(pk) -> Procedure | None:
     return dossier_selectors.procedure_search("", postal_only=True).filter(pk=pk).first()
 
 
+def procedure_for_code(code: str) -> Procedure | None:
+    return dossier_selectors.procedure_search("", postal_only=True).filter(code=code).first()
+
+
 def pickup_offices() -> QuerySet[Office]:
     """Post offices a citizen may choose when routing finds none for their commune."""
     return Office.objects.filter(kind=Office.Kind.POST_OFFICE, is_active=True).order_by("code")

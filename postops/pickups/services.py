@@ -15,6 +15,7 @@ from postops.core.audit import audit_record
 from postops.dossiers import rules as dossier_rules
 from postops.dossiers import services as dossier_services
 from postops.dossiers.models import Channel, Procedure
+from postops.dossiers.services import actor_user_and_label
 from postops.network.address import Address, AddressError, address_to_fields
 from postops.network.models import Commune, Office
 from postops.network.selectors import office_in_scope
@@ -55,16 +56,19 @@ def _snapshot(pickup: PickupRequest) -> dict:
 
 
 def _audit(actor, action: str, pickup: PickupRequest, before=None, request=None, **after):
-    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    if actor is None:
+        user, label = None, "public"  # the public web form
+    else:
+        user, label = actor_user_and_label(actor)
     audit_record(
-        actor if is_user else None,
+        user,
         action,
         pickup,
         before=before,
         after={**_snapshot(pickup), **after},
         office=pickup.office,
         request=request,
-        actor_label="" if is_user else "public",
+        actor_label=label,
     )
 
 
@@ -87,8 +91,8 @@ def pickup_request_create(
     """Record a home pickup request (Decision 45/2016/QĐ-TTg Art. 6: intake at the citizen's
     address on request, by phone or online).
 
-    ``actor`` is ``None`` for the public web form, else the clerk taking a phone call (the
-    office must then be in their scope). The request goes to the post office whose area
+    ``actor`` is ``None`` for the public web form, else the clerk taking a phone call or a
+    clerk-role API key (the office must then be in their scope). The request goes to the post office whose area
     covers the commune (``selectors.pickup_office_for_commune``); if none does, to
     ``office``. The preferred date must be a working day, today or later, and the window not
     over. A repeated ``idempotency_key`` returns the first request.
@@ -134,7 +138,8 @@ def pickup_request_create(
     if errors:
         raise ValidationError(errors)
 
-    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    user, _label = actor_user_and_label(actor) if actor is not None else (None, "")
+    source = Source.WEB if actor is None else Source.PHONE if user is not None else Source.API
     try:
         with transaction.atomic():
             for _attempt in range(5):  # a random code may collide (rarely): draw again
@@ -143,7 +148,7 @@ def pickup_request_create(
                     break
             pickup = PickupRequest.objects.create(
                 code=code,
-                source=Source.PHONE if is_user else Source.WEB,
+                source=source,
                 name=name[:150],
                 phone=phone,
                 procedure=procedure,
@@ -151,7 +156,7 @@ def pickup_request_create(
                 preferred_date=preferred_date,
                 time_window=time_window,
                 note=(note or "").strip()[:1000],
-                created_by=actor if is_user else None,
+                created_by=user,
                 idempotency_key=idempotency_key,
                 **address_to_fields(addr, "address"),
             )
