@@ -258,6 +258,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("POSTOPS_DEFAULT_FROM_EMAIL", "postops@local
 POSTOPS_DEMO_PASSWORD = os.environ.get("POSTOPS_DEMO_PASSWORD", "demo-postops")
 # Public API rate limit (requests per minute per client IP) for tracking endpoints.
 POSTOPS_PUBLIC_RATE_PER_MINUTE = env_int("POSTOPS_PUBLIC_RATE_PER_MINUTE", 60)
+# New home pickup requests an hour one client address may file on the public form.
+POSTOPS_PICKUP_RATE_PER_HOUR = env_int("POSTOPS_PICKUP_RATE_PER_HOUR", 10)
 # Staff/partner API rate limit (requests per minute per API key or per user).
 POSTOPS_API_RATE_PER_MINUTE = env_int("POSTOPS_API_RATE_PER_MINUTE", 600)
 # UPU S10: an item number must not be reused within 12 months (24 recommended).

@@ -62,7 +62,7 @@ class PickupRateThrottle(SimpleRateThrottle):
 
     @staticmethod
     def _current_rate() -> str:
-        return f"{getattr(settings, 'POSTOPS_PICKUP_RATE_PER_HOUR', 10)}/hour"
+        return f"{settings.POSTOPS_PICKUP_RATE_PER_HOUR}/hour"
 
     def get_cache_key(self, request) -> str:
         return self.cache_format % {"scope": self.scope, "ident": client_ip(request) or "unknown"}
