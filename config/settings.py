@@ -258,6 +258,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("POSTOPS_DEFAULT_FROM_EMAIL", "postops@local
 POSTOPS_DEMO_PASSWORD = os.environ.get("POSTOPS_DEMO_PASSWORD", "demo-postops")
 # Public API rate limit (requests per minute per client IP) for tracking endpoints.
 POSTOPS_PUBLIC_RATE_PER_MINUTE = env_int("POSTOPS_PUBLIC_RATE_PER_MINUTE", 60)
+# New complaints an hour one client address may file on the public form /khieu-nai/.
+POSTOPS_COMPLAINT_RATE_PER_HOUR = env_int("POSTOPS_COMPLAINT_RATE_PER_HOUR", 10)
+# Decree 47/2011 Art. 24-27: international compensation is in SDR; the rate (đồng per SDR)
+# offered on the compensation form, which the officer corrects to the decision day's rate.
+POSTOPS_SDR_RATE = env_int("POSTOPS_SDR_RATE", 35000)
 # New home pickup requests an hour one client address may file on the public form.
 POSTOPS_PICKUP_RATE_PER_HOUR = env_int("POSTOPS_PICKUP_RATE_PER_HOUR", 10)
 # Staff/partner API rate limit (requests per minute per API key or per user).

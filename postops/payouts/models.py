@@ -404,6 +404,11 @@ class ImportJob(models.Model):
             "errors": self.errors,
         }
 
+    def progress_report(self) -> dict:
+        """``report()`` plus ``processed`` (rows read so far) and ``percent`` (the page's
+        progress bar, ``progress_percent``): what the API answers while a job runs."""
+        return {**self.report(), "processed": self.total, "percent": self.progress_percent}
+
 
 class PayrollLine(models.Model):
     """What one beneficiary is to be paid in one period, and where.
@@ -767,6 +772,9 @@ class CashMovement(AppendOnlyModel):
     note = models.CharField(_("ghi chú"), max_length=200, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # The API client's Idempotency-Key: a retried request records the movement once.
+    # Null for movements typed on the page (NULLs do not collide in the unique index).
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("phát sinh quỹ")

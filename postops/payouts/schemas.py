@@ -134,3 +134,10 @@ class ImportJobOut(Schema):
     valid: int
     invalid: int
     errors: list[RowErrorOut]
+    processed: int = Field(
+        description="Rows read and checked so far (equals `total` once the job finished)."
+    )
+    percent: int | None = Field(
+        description="Rows read against the estimate from the file's line count, 0–99 while "
+        "running, 100 when finished; null while no estimate exists (the page's progress bar)."
+    )

@@ -734,11 +734,19 @@ def payroll_import_retry_valid_only(actor, job: ImportJob) -> ImportJob:
 
 
 def payout_schedule_set(
-    actor, period: PayrollPeriod, point, first_day: date, last_day: date, note: str = ""
+    actor,
+    period: PayrollPeriod,
+    point,
+    first_day: date,
+    last_day: date,
+    note: str = "",
+    *,
+    actor_label: str = "",
 ) -> PayoutSchedule:
     """Set the days ``point`` pays ``period`` (both inside the period's month).
 
-    The point must be in the actor's office scope. Audited with the old and new range.
+    The point must be in the actor's office scope (a staff user, or a supervisor's API
+    key). Audited with the old and new range.
     """
     if not rules.schedule_range_ok(period.month, first_day, last_day):
         raise ScheduleInvalid(field="first_day")
@@ -762,7 +770,7 @@ def payout_schedule_set(
         )
         schedule = current or PayoutSchedule(period=period, point=point)
         schedule.first_day, schedule.last_day, schedule.note = first_day, last_day, note
-        schedule.updated_by = actor
+        schedule.updated_by = actor if getattr(actor, "is_authenticated", False) else None
         schedule.save()
         after = {
             "first_day": first_day.isoformat(),
@@ -777,6 +785,8 @@ def payout_schedule_set(
                 schedule,
                 before={"period": period.pk, "point": point.code, **old},
                 after=new,
+                office=point,
+                actor_label=actor_label,
             )
     return schedule
 
@@ -1002,22 +1012,65 @@ def _locked_open_book(book: CashDay) -> CashDay:
     return locked
 
 
-def cash_movement_record(actor, book: CashDay, kind: str, amount: int, note: str = ""):
+def _movement_for_key(key: str, book: CashDay, kind: str, amount: int):
+    """The movement already recorded with ``key`` (a replay), or ``None``; the same key for
+    a different movement is an error (a key names one request)."""
+    movement = CashMovement.objects.filter(idempotency_key=key).first()
+    if movement is not None and (movement.cash_day_id, movement.kind, movement.amount) != (
+        book.pk,
+        kind,
+        amount,
+    ):
+        raise IdempotencyKeyReused()
+    return movement
+
+
+def cash_movement_record(
+    actor, book: CashDay, kind: str, amount: int, note: str = "", *, idempotency_key=None
+):
     """Append cash advanced, handed back or counted to an open book (audited).
 
     Movements are never edited: a mistake is corrected by another movement (a further
     advance or return) or a new count, which replaces the earlier one for the totals.
+    With ``idempotency_key`` (the API), a replay returns the first movement and records
+    nothing (``movement.replayed`` is True); the unique key is the backstop for a race.
     """
     if kind not in CashMovement.Kind.values:
         raise InvalidRequest(field="kind")
     if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
         raise InvalidRequest(field="amount")
+    key = (idempotency_key or "").strip() or None
+    if key is not None and len(key) > 64:
+        raise InvalidRequest(field="idempotency_key")
     if book.office_id not in _scope_ids(actor):
         raise OutOfScope()
+    if key is not None:
+        existing = _movement_for_key(key, book, kind, amount)
+        if existing is not None:
+            existing.replayed = True
+            return existing
+    try:
+        movement = _cash_movement_insert(actor, book, kind, amount, note, key)
+    except IntegrityError:
+        existing = _movement_for_key(key, book, kind, amount) if key else None
+        if existing is None:
+            raise
+        existing.replayed = True
+        return existing
+    movement.replayed = False
+    return movement
+
+
+def _cash_movement_insert(actor, book, kind, amount, note, key):
     with transaction.atomic():
         locked = _locked_open_book(book)
         movement = CashMovement.objects.create(
-            cash_day=locked, kind=kind, amount=amount, note=(note or "").strip()[:200], actor=actor
+            cash_day=locked,
+            kind=kind,
+            amount=amount,
+            note=(note or "").strip()[:200],
+            actor=actor,
+            idempotency_key=key,
         )
         audit_record(
             actor,

@@ -133,7 +133,15 @@ def test_import_202_then_job_report(
     assert body["url"] == f"/api/v1/imports/{body['job_id']}"
     report = client.get(body["url"], headers=partner)
     assert report.status_code == 200
-    assert report.json() == {"status": "done", "total": 2, "valid": 2, "invalid": 0, "errors": []}
+    assert report.json() == {
+        "status": "done",
+        "total": 2,
+        "valid": 2,
+        "invalid": 0,
+        "errors": [],
+        "processed": 2,
+        "percent": 100,
+    }
     period = PayrollPeriod.objects.get(month=date(2026, 6, 1))
     assert period.lines.count() == 2
     assert period.imported_by is None  # a partner key, not a staff user
@@ -175,6 +183,35 @@ def test_import_job_stays_pending_until_worker_runs(client, partner, settings, t
     job = ImportJob.objects.get(pk=response.json()["job_id"])
     assert job.status == "pending"
     assert job.file.name.endswith(".csv")
+
+
+def test_running_job_reports_processed_rows_and_percent(client, partner, period):
+    """While a job runs the API gives the page's progress-bar figures; the issue's
+    fields keep their names and values."""
+    job = ImportJob.objects.create(
+        period=period,
+        file_name="bhxh.csv",
+        file_sha256="",
+        status="running",
+        stage="reading",
+        total=2_500,
+        valid=2_490,
+        invalid=10,
+        rows_expected=10_000,
+    )
+    body = client.get(f"/api/v1/imports/{job.pk}", headers=partner).json()
+    assert body == {
+        "status": "running",
+        "total": 2_500,
+        "valid": 2_490,
+        "invalid": 10,
+        "errors": [],
+        "processed": 2_500,
+        "percent": 25,
+    }
+    ImportJob.objects.filter(pk=job.pk).update(rows_expected=None, total=0, valid=0, invalid=0)
+    body = client.get(f"/api/v1/imports/{job.pk}", headers=partner).json()
+    assert (body["processed"], body["percent"]) == (0, None)
 
 
 @pytest.mark.parametrize(
