@@ -21,6 +21,8 @@ from .models import (
     LegStandard,
     Procedure,
     ProcedureDocument,
+    ResultCollection,
+    ResultReturn,
 )
 
 
@@ -216,7 +218,7 @@ class DossierAdmin(_ReadOnlyAdmin):
     list_filter = ["status", "service_form", "channel", "agency"]
     # No search on the applicant's name or ID number: personal data is read on the staff
     # pages, which log the read (Law 91/2025/QH15).
-    search_fields = ["code", "agency_number", "outbound_item__number"]
+    search_fields = ["code", "agency_number", "outbound_item__number", "return_item__number"]
     list_select_related = ["procedure", "agency", "office"]
     exclude = ["applicant_id_number", "idempotency_scope", "idempotency_key", "request_hash"]
     inlines = [DossierDocumentInline]
@@ -244,3 +246,19 @@ class DossierEventAdmin(_ReadOnlyAdmin):
     list_filter = ["status"]
     search_fields = ["dossier__code"]
     list_select_related = ["dossier"]
+
+
+@admin.register(ResultCollection)
+class ResultCollectionAdmin(_ReadOnlyAdmin):
+    list_display = ["code", "office", "agency", "created_at", "created_by"]
+    list_filter = ["agency"]
+    search_fields = ["code"]
+    list_select_related = ["office", "agency", "created_by"]
+
+
+@admin.register(ResultReturn)
+class ResultReturnAdmin(_ReadOnlyAdmin):
+    list_display = ["code", "office", "agency", "receiver_name", "created_at"]
+    list_filter = ["agency"]
+    search_fields = ["code"]
+    list_select_related = ["office", "agency"]
