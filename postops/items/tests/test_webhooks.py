@@ -4,10 +4,8 @@ with exponential backoff, redirects refused, the delivery log (issue #3, item 4)
 import hashlib
 import hmac
 import json
-import threading
 import time
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.db import transaction
@@ -17,6 +15,7 @@ from hypothesis import strategies as st
 
 from postops.accounts.services import api_key_create
 from postops.core.models import AuditEntry
+from postops.core.tests.receiver import LocalReceiver
 from postops.items import rules, webhooks
 from postops.items.models import WebhookDelivery, WebhookEndpoint
 from postops.items.services import event_record, events_ingest_batch, item_accept
@@ -26,49 +25,9 @@ SECRET = "whsec_test-secret"
 IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 
-class Receiver:
-    """A webhook receiver on 127.0.0.1: records each request, answers the next status."""
-
-    def __init__(self):
-        self.requests: list[dict] = []
-        self.statuses: list[int] = []
-        self.redirect_to = ""
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                length = int(self.headers.get("Content-Length", 0))
-                receiver.requests.append(
-                    {
-                        "path": self.path,
-                        "headers": dict(self.headers),
-                        "body": self.rfile.read(length),
-                    }
-                )
-                status = receiver.statuses.pop(0) if receiver.statuses else 200
-                self.send_response(status)
-                if 300 <= status < 400:
-                    self.send_header("Location", receiver.redirect_to)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/postops"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
 def receiver():
-    r = Receiver()
+    r = LocalReceiver("/hooks/postops")
     yield r
     r.close()
 

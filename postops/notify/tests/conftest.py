@@ -1,13 +1,11 @@
 """Fixtures of the notifications tests: a dossier at an office, its agency, a fake gateway."""
 
 import copy
-import json
-import threading
 from datetime import UTC, date, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from postops.core.tests.receiver import LocalReceiver
 from postops.dossiers.models import Dossier, DossierEvent
 from postops.dossiers.tests import helpers
 
@@ -19,48 +17,10 @@ EMAIL = "hoa.nguyen@example.vn"
 AGENCY_EMAIL = "motcua@langson.example.vn"
 
 
-class Gateway:
-    """An SMS/Zalo gateway on 127.0.0.1: records each request, answers the next reply."""
-
-    def __init__(self):
-        self.requests: list[dict] = []
-        self.replies: list[tuple[int, dict]] = []
-        gateway = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                length = int(self.headers.get("Content-Length", 0))
-                gateway.requests.append(
-                    {
-                        "path": self.path,
-                        "headers": {k.lower(): v for k, v in self.headers.items()},
-                        "json": json.loads(self.rfile.read(length)),
-                    }
-                )
-                status, body = gateway.replies.pop(0) if gateway.replies else (200, {"id": "m-1"})
-                raw = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(raw)))
-                self.end_headers()
-                self.wfile.write(raw)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/send"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
 def gateway():
-    g = Gateway()
+    """A fake SMS/Zalo gateway on 127.0.0.1; answers ``{"id": "m-1"}`` unless told."""
+    g = LocalReceiver("/send", default_body={"id": "m-1"})
     yield g
     g.close()
 
