@@ -114,3 +114,13 @@ def test_retry_outside_the_scope_is_not_found(supervisor_client, offices):
 def test_other_roles_are_refused(offices, make_user, verified_client):
     client = verified_client(make_user("clerk", offices=[offices["po_a"]]))
     assert client.get("/notify/").status_code == 403
+
+
+def test_admin_lists_messages_masked(offices, make_user, verified_client):
+    message = _message(offices["po_a"], 1)
+    client = verified_client(make_user("admin", is_staff=True, is_superuser=True))
+    listing = client.get("/admin/notify/message/").content.decode()
+    detail = client.get(f"/admin/notify/message/{message.pk}/change/").content.decode()
+    for html in (listing, detail):
+        assert "091*****78" in html
+        assert PHONE_STORED not in html
