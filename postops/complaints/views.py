@@ -91,6 +91,22 @@ def public_thanks(request):
 
 
 @never_cache
+@require_http_methods(["GET"])
+def public_lookup(request):
+    """A citizen types the complaint code; lookups share public tracking's rate limit."""
+    code = (request.GET.get("code") or "").strip().upper()[:16]
+    context = {"form": PublicComplaintForm(), "lookup_code": code}
+    if code:
+        if not PublicRateThrottle().allow_request(request):
+            context["rate_limited"] = True
+            return render(request, "complaints/public_form.html", context, status=429)
+        if selectors.complaint_public_status(code) is not None:
+            return redirect("complaints_public:status", code=code)
+        context["lookup_error"] = _("Không tìm thấy khiếu nại có mã này.")
+    return render(request, "complaints/public_form.html", context, status=404 if code else 200)
+
+
+@never_cache
 def public_status(request, code: str):
     status = selectors.complaint_public_status(code)
     if status is None:

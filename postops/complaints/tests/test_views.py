@@ -241,3 +241,38 @@ def test_incident_page_records_an_incident(world, make_user, verified_client):
     )
     page = client.get("/complaints/incidents/").content.decode()
     assert "Cháy nhỏ" in page
+
+
+def test_public_lookup_by_code(client, item):
+    _post(client, number=item.number)
+    code = Complaint.objects.get().code
+    response = client.get("/khieu-nai/tra-cuu/", {"code": f" {code.lower()} "})
+    assert response.status_code == 302 and response["Location"] == f"/khieu-nai/{code}/"
+    missing = client.get("/khieu-nai/tra-cuu/", {"code": "KN00000000"})
+    assert missing.status_code == 404
+    assert "Không tìm thấy khiếu nại có mã này." in missing.content.decode()
+
+
+def test_landing_page_links_to_the_complaint_form(client, db):
+    assert 'href="/khieu-nai/"' in client.get("/").content.decode()
+
+
+def test_worklist_query_count_does_not_grow_with_rows(
+    world, make_user, client, django_assert_max_num_queries
+):
+    for n in range(12):
+        _file(world, f.item(world["po_a"]).number, date(2026, 2, 2) + timedelta(days=n))
+    client.force_login(make_user("complaints", offices=[world["province"]]))
+    with django_assert_max_num_queries(8):
+        assert len(client.get("/complaints/").context["rows"]) == 12
+
+
+def test_admin_lists_complaints_without_personal_data(world, make_user, verified_client):
+    c = _file(world, f.item(world["po_a"]).number, date(2026, 2, 2))
+    admin_user = make_user("admin", is_staff=True, is_superuser=True)
+    client = verified_client(admin_user)
+    listing = client.get("/admin/complaints/complaint/").content.decode()
+    assert c.code in listing and "Phạm" not in listing
+    detail = client.get(f"/admin/complaints/complaint/{c.pk}/change/").content.decode()
+    assert c.code in detail and "0912345678" not in detail
+    assert client.get("/admin/complaints/incident/").status_code == 200
