@@ -103,7 +103,25 @@ def report_rows(report: dict) -> list[tuple[str, str, object, str]]:
         (on_time, _("Giao đúng hạn"), legs["on_time"], COUNT),
         (on_time, _("Giao quá hạn"), legs["late"], COUNT),
         (on_time, _("Chưa giao"), legs["not_filed"], COUNT),
-        (on_time, _("Tỷ lệ đúng hạn"), legs["percent"], PERCENT),
+        (on_time, _("Tỷ lệ giao đúng hạn"), legs["percent"], PERCENT),
+    ]
+    back = report["return_legs"]
+    on_time_back = _("Thời gian toàn trình chiều trả")
+    rows += [
+        (on_time_back, _("Kết quả đến hạn trả cho người dân"), back["due"], COUNT),
+        (on_time_back, _("Trả đúng hạn"), back["on_time"], COUNT),
+        (on_time_back, _("Trả quá hạn"), back["late"], COUNT),
+        (on_time_back, _("Chưa trả"), back["not_delivered"], COUNT),
+        (on_time_back, _("Tỷ lệ trả đúng hạn"), back["percent"], PERCENT),
+    ]
+    agency = report["agency"]
+    agency_clock = _("Thời hạn giải quyết của cơ quan (để đối chiếu)")
+    rows += [
+        (agency_clock, _("Hồ sơ đến hạn giải quyết"), agency["due"], COUNT),
+        (agency_clock, _("Cơ quan giải quyết đúng hạn"), agency["on_time"], COUNT),
+        (agency_clock, _("Cơ quan giải quyết quá hạn"), agency["late"], COUNT),
+        (agency_clock, _("Chưa có kết quả"), agency["pending"], COUNT),
+        (agency_clock, _("Tỷ lệ cơ quan giải quyết đúng hạn"), agency["percent"], PERCENT),
     ]
     return rows
 

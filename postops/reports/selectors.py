@@ -21,7 +21,9 @@ What counts where:
   the decision (Decree 47/2011 Art. 27);
 * safety: share of the period's dossiers without a loss or damage incident (target 100%,
   Circular 17/2017 Art. 6);
-* on time: send legs due in the period, handed to the agency (filed) by ``post_send_due``.
+* on time: send legs due in the period, handed to the agency (filed) by ``post_send_due``;
+  return legs due in the period, delivered to the citizen by ``post_return_due``; and, apart
+  (the agency's clock, not the post's), results due in the period ready by ``agency_due``.
 """
 
 from __future__ import annotations
@@ -178,6 +180,23 @@ def report_figures(user, period: periods.Period) -> dict:
         not_filed=Count("id", filter=Q(filed_at__isnull=True)),
     )
 
+    return_legs = Dossier.objects.filter(
+        office_id__in=scope, post_return_due__gte=period.start, post_return_due__lte=period.end
+    ).aggregate(
+        due=Count("id"),
+        on_time=Count("id", filter=Q(delivered_at__date__lte=F("post_return_due"))),
+        late=Count("id", filter=Q(delivered_at__date__gt=F("post_return_due"))),
+        not_delivered=Count("id", filter=Q(delivered_at__isnull=True)),
+    )
+    agency = Dossier.objects.filter(
+        office_id__in=scope, agency_due__gte=period.start, agency_due__lte=period.end
+    ).aggregate(
+        due=Count("id"),
+        on_time=Count("id", filter=Q(result_ready_on__lte=F("agency_due"))),
+        late=Count("id", filter=Q(result_ready_on__gt=F("agency_due"))),
+        pending=Count("id", filter=Q(result_ready_on__isnull=True)),
+    )
+
     item_count = sum(r["count"] for r in item_rows)
     item_revenue = sum(r["revenue"] for r in item_rows)
     dossier_count = sum(r["count"] for r in form_rows)
@@ -203,4 +222,9 @@ def report_figures(user, period: periods.Period) -> dict:
             "percent": periods.percent(safe, safety["total"]),
         },
         "legs": {**legs, "percent": periods.percent(legs["on_time"], legs["due"])},
+        "return_legs": {
+            **return_legs,
+            "percent": periods.percent(return_legs["on_time"], return_legs["due"]),
+        },
+        "agency": {**agency, "percent": periods.percent(agency["on_time"], agency["due"])},
     }

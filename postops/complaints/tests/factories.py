@@ -62,6 +62,10 @@ def dossier(
     post_send_due=None,
     filed_on=None,
     filed_hour=10,
+    post_return_due=None,
+    delivered_on=None,
+    agency_due=None,
+    result_ready_on=None,
 ) -> Dossier:
     return Dossier.objects.create(
         code=code,
@@ -79,6 +83,10 @@ def dossier(
         agency_fee=agency_fee,
         post_send_due=post_send_due,
         filed_at=at(filed_on, filed_hour) if filed_on else None,
+        post_return_due=post_return_due,
+        delivered_at=at(delivered_on, 14) if delivered_on else None,
+        agency_due=agency_due,
+        result_ready_on=result_ready_on,
     )
 
 

@@ -44,6 +44,10 @@ def data(db, make_user):
         received_on=date(2026, 1, 5),
         post_send_due=date(2026, 1, 7),
         filed_on=date(2026, 1, 7),
+        post_return_due=date(2026, 2, 20),
+        delivered_on=date(2026, 2, 20),
+        agency_due=date(2026, 1, 21),
+        result_ready_on=date(2026, 1, 20),
     )
     d2 = f.dossier(
         po_a,
@@ -56,6 +60,7 @@ def data(db, make_user):
         agency_fee=50_000,
         post_send_due=date(2026, 2, 4),
         filed_on=date(2026, 2, 5),
+        agency_due=date(2026, 2, 19),
     )
     d3 = f.dossier(
         po_a,
@@ -67,6 +72,8 @@ def data(db, make_user):
         send_fee=0,
         return_fee=30_000,
         agency_fee=0,
+        post_return_due=date(2026, 3, 31),
+        delivered_on=date(2026, 4, 2),
     )
     f.dossier(
         po_b,
@@ -181,6 +188,14 @@ def test_report_figures_first_quarter_2026(data):
     }
     assert r["safety"] == {"dossiers": 4, "harmed": 1, "safe": 3, "percent": "75.00"}
     assert r["legs"] == {"due": 3, "on_time": 1, "late": 1, "not_filed": 1, "percent": "33.33"}
+    assert r["return_legs"] == {
+        "due": 2,
+        "on_time": 1,
+        "late": 1,
+        "not_delivered": 0,
+        "percent": "50.00",
+    }
+    assert r["agency"] == {"due": 2, "on_time": 1, "late": 0, "pending": 1, "percent": "50.00"}
 
 
 def test_report_is_scoped_to_the_users_offices(data, make_user):
@@ -208,7 +223,9 @@ def test_report_xlsx_cells(data):
     assert cells["Trả lời quá hạn"] == (1, None)
     assert cells["Số tiền bồi thường"] == (188_000, "đồng")
     assert cells["Tỷ lệ an toàn (chỉ tiêu 100%)"] == (75.0, "%")
-    assert cells["Tỷ lệ đúng hạn"] == (33.33, "%")
+    assert cells["Tỷ lệ giao đúng hạn"] == (33.33, "%")
+    assert cells["Tỷ lệ trả đúng hạn"] == (50.0, "%")
+    assert cells["Chưa có kết quả"] == (1, None)
     assert len(cells) == len(documents.report_rows(r))
 
 
