@@ -7,7 +7,11 @@
 Creates a paying period with ``--lines`` lines spread over ``--offices`` payout points,
 then ``--threads`` tellers pay them all at once (each line also sent twice with the same
 idempotency key, as a double click would). Prints payouts/s and checks: one payout per
-line, receipts gapless per office. Removes what it created, except the append-only payouts
+line, receipts gapless per office. Baseline in the same run: the same threads each
+INSERT the same rows (one autocommit INSERT per payout) into a bare copy of the payout
+table (no constraints, indexes or triggers): the floor of what one write per payout costs.
+Today is opened for payouts at the bench points (a supervisor's schedule exception): a
+point pays only on its scheduled days. Removes what it created, except the append-only payouts
 (they stay under the programme code ``bench-pay``; use a throwaway database).
 """
 
@@ -28,7 +32,8 @@ import django  # noqa: E402
 django.setup()
 
 from django.contrib.auth.models import Group  # noqa: E402
-from django.db import connections  # noqa: E402
+from django.db import connection, connections  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from postops.accounts.models import User  # noqa: E402
 from postops.network.models import Commune, Office, Province  # noqa: E402
@@ -36,6 +41,7 @@ from postops.payouts import services  # noqa: E402
 from postops.payouts.models import (  # noqa: E402
     Beneficiary,
     Payout,
+    PayoutScheduleException,
     PayrollLine,
     PayrollPeriod,
     Programme,
@@ -82,6 +88,13 @@ def setup(n_lines: int, n_offices: int):
         )
         Office.objects.filter(pk=point.pk).update(path=f"{root.path}{point.pk}/")
         points.append(point)
+    opener, _ = User.objects.get_or_create(username="bench-supervisor")
+    for point in points:
+        PayoutScheduleException.objects.get_or_create(
+            point=point,
+            day=timezone.localdate(),
+            defaults={"reason": "bench", "opened_by": opener},
+        )
     teller, _ = User.objects.get_or_create(username="bench-teller")
     teller.groups.add(Group.objects.get_or_create(name="teller")[0])
     teller.offices.set([root])
@@ -158,11 +171,73 @@ def main():
             sequences = [s for y, s in year_sequences if y == year]
             # Earlier runs in the same database used the first numbers of the year.
             assert sequences == list(range(sequences[0], sequences[0] + len(sequences)))
+    baseline = bare_insert_baseline(work, teller, args.threads)
     print(f"database: {connections['default'].vendor}, threads: {args.threads}")
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(
         f"{args.lines} payouts (+{args.lines} replays) in {seconds:.2f} s: "
         f"{args.lines / seconds:.0f} payouts/s"
     )
+    print(
+        f"baseline: {args.lines} bare INSERTs of the same rows in {baseline:.2f} s: "
+        f"{args.lines / baseline:.0f} rows/s; payout_record = "
+        f"{100 * baseline / seconds:.0f}% of it"
+    )
+
+
+def bare_insert_baseline(work, teller, threads: int) -> float:
+    """Seconds for ``threads`` threads to INSERT one row per payout (autocommit each) into a
+    copy of the payout table without constraints, indexes or triggers."""
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_payout_bare")
+        cursor.execute("CREATE TABLE bench_payout_bare AS SELECT * FROM payouts_payout WHERE false")
+    office = Office.objects.filter(code="BP0001").values_list("pk", flat=True).first()
+    chunks = [work[i::threads] for i in range(threads)]
+    sql = (
+        "INSERT INTO bench_payout_bare (id, line_id, idempotency_key, receiver, proxy_id, "
+        "id_document_type, id_document_number, amount, teller_id, office_id, paid_at, "
+        "recorded_at, receipt_year, receipt_sequence, receipt_number) VALUES "
+        "(%s, %s, %s, 'self', NULL, 'cccd', %s, 3250000, %s, %s, %s, %s, %s, %s, %s)"
+    )
+    errors: list = []
+
+    def run(chunk):
+        try:
+            with connections["default"].cursor() as cursor:
+                for line_id, number in chunk:
+                    now = timezone.now()
+                    cursor.execute(
+                        sql,
+                        [
+                            line_id,
+                            line_id,
+                            f"bare-{line_id}",
+                            number,
+                            teller.pk,
+                            office,
+                            now,
+                            now,
+                            now.year,
+                            line_id,
+                            f"BARE-{line_id}",
+                        ],
+                    )
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    pool = [threading.Thread(target=run, args=(c,)) for c in chunks]
+    began = time.perf_counter()
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    seconds = time.perf_counter() - began
+    assert not errors, errors[:3]
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_payout_bare")
+    return seconds
 
 
 if __name__ == "__main__":

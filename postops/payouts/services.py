@@ -422,11 +422,15 @@ def _next_receipt(office, year: int) -> int:
     office get consecutive numbers, and a payout that rolls back gives its number back:
     no gaps, no duplicates (the unique constraint on the payout is the backstop).
     """
-    ReceiptCounter.objects.get_or_create(office=office, year=year)
-    counter = ReceiptCounter.objects.select_for_update().get(office=office, year=year)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return counter.last_number
+    from django.db.models import F
+
+    # The UPDATE takes the row lock itself (one statement instead of SELECT … FOR UPDATE
+    # plus UPDATE); the first payout of an office's year creates the row.
+    counters = ReceiptCounter.objects.filter(office=office, year=year)
+    if not counters.update(last_number=F("last_number") + 1):
+        ReceiptCounter.objects.get_or_create(office=office, year=year)
+        counters.update(last_number=F("last_number") + 1)
+    return counters.values_list("last_number", flat=True).get()
 
 
 def _cash_day_closed(office, day: date, teller) -> bool:
@@ -555,13 +559,16 @@ def payout_record(
             )
             if line is None:
                 raise LineNotFound()
-            # Someone may have paid while this request waited for the lock.
-            existing = _existing_for_key(key, line_id)
-            if existing is not None:
-                return existing, False
-            paid = Payout.objects.filter(line=line).first()
-            if paid is not None:
-                raise AlreadyPaid(receipt_number=paid.receipt_number)
+            # Someone may have paid while this request waited for the lock: one query for
+            # both "this key was used" and "this line was paid".
+            earlier = list(Payout.objects.filter(Q(idempotency_key=key) | Q(line_id=line_id)))
+            for payout in earlier:
+                if payout.idempotency_key == key:
+                    if payout.line_id != line_id:
+                        raise IdempotencyKeyReused()
+                    return payout, False
+            if earlier:
+                raise AlreadyPaid(receipt_number=earlier[0].receipt_number)
             office = office or line.payout_point
             if line.payout_point_id not in scope or office.pk not in scope:
                 raise OutOfScope()
