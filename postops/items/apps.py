@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,13 @@ class ItemsConfig(AppConfig):
     name = "postops.items"
     label = "items"
     verbose_name = _("Bưu gửi")
+
+    def ready(self):
+        from postops.network.models import Office
+
+        from .selectors import office_cache_clear
+
+        # Public tracking caches office names per process: a renamed or new office shows
+        # at once in this process (others within OFFICE_CACHE_SECONDS).
+        post_save.connect(office_cache_clear, sender=Office, dispatch_uid="items_office_cache")
+        post_delete.connect(office_cache_clear, sender=Office, dispatch_uid="items_office_cache_d")

@@ -8,6 +8,7 @@ minimisation). One query whatever the number of items asked for.
 
 from __future__ import annotations
 
+import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -77,17 +78,49 @@ def split_numbers(text: str) -> list[str]:
 # ORM query (three joins and a reason-label subquery) took about 40 % of the request's CPU
 # on the busiest public endpoint (docs/benchmarks.md). ``LEFT JOIN`` from the item keeps an
 # item without events; the reason label joins on the code list's unique (list, code).
+# Office code and name come from a per-process cache (:func:`_office_label`), not a join:
+# the office table changes seldom and every lookup would otherwise join it once per event.
 _TRACK_SQL = """
-    SELECT i.number, i.status, i.receiver_name, e.code, e.occurred_at, {label}, o.code, o.name
+    SELECT i.number, i.status, i.receiver_name, e.code, e.occurred_at, {label}, e.office_id
     FROM items_item i
     LEFT JOIN items_trackingevent e ON e.item_id = i.id
-    LEFT JOIN network_office o ON o.id = e.office_id
     LEFT JOIN items_codelistentry r
         ON r.list = 'reason' AND r.code = e.reason_code AND e.reason_code <> ''
     WHERE i.number IN ({numbers})
     ORDER BY e.occurred_at DESC, e.id DESC
 """
 _REASON_LABEL = {"vi": "r.label", "en": "COALESCE(NULLIF(r.label_en, ''), r.label)"}
+
+
+# office id → (code, name), shared by the requests of one process; emptied when an office is
+# saved or deleted here and after ``OFFICE_CACHE_SECONDS`` (changes made by other processes).
+OFFICE_CACHE_SECONDS = 300
+_office_cache: dict[int, tuple[str, str]] = {}
+_office_cache_loaded_at = 0.0
+
+
+def _office_label(office_id: int) -> tuple[str, str]:
+    """(code, name) of an office for public tracking, from the per-process cache; an office
+    not in it (new, or the cache expired) reloads the whole table (a few hundred rows)."""
+    global _office_cache_loaded_at
+    now = time.monotonic()
+    if now - _office_cache_loaded_at > OFFICE_CACHE_SECONDS or office_id not in _office_cache:
+        from postops.network.models import Office
+
+        fresh = {
+            pk: (code, name) for pk, code, name in Office.objects.values_list("pk", "code", "name")
+        }
+        _office_cache.clear()
+        _office_cache.update(fresh)
+        _office_cache_loaded_at = now
+    return _office_cache.get(office_id, ("", ""))
+
+
+def office_cache_clear(**_kwargs) -> None:
+    """Signal receiver: an office was saved or deleted in this process."""
+    global _office_cache_loaded_at
+    _office_cache.clear()
+    _office_cache_loaded_at = 0.0
 
 
 def _aware(value) -> datetime:
@@ -123,13 +156,14 @@ def item_track_many(queries: list[str]) -> list[TrackLookup]:
         with connection.cursor() as cursor:
             cursor.execute(sql, wanted)
             rows = cursor.fetchall()
-        for number, status, receiver, code, occurred_at, reason, o_code, o_name in rows:
+        for number, status, receiver, code, occurred_at, reason, office_id in rows:
             tracking = found.get(number)
             if tracking is None:
                 tracking = found[number] = _tracking(number, status, receiver)
             if code is None:  # an item without events
                 continue
             text = str(EventCode(code).label)
+            o_code, o_name = _office_label(office_id)
             tracking.events.append(
                 TrackedEvent(
                     code=code,

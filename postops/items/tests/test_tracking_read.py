@@ -32,10 +32,21 @@ def texts(lookup) -> list[tuple[str, str, str]]:
 def test_one_query_for_twenty_numbers(item, blocks, accept_kwargs, django_assert_num_queries):
     others = [item_accept(actor=None, accepted_at=T0, **accept_kwargs).item for _ in range(19)]
     numbers = [item.number] + [o.number for o in others]
+    selectors.office_cache_clear()
+    with django_assert_num_queries(2):  # the lookup, and the offices once per process
+        selectors.item_track_many(numbers)
     with django_assert_num_queries(1):
         lookups = selectors.item_track_many(numbers)
     assert [lk.number for lk in lookups] == numbers
     assert all(lk.error is None and len(lk.tracking.events) == 1 for lk in lookups)
+
+
+def test_office_names_follow_a_rename(item, offices):
+    assert selectors.item_track(item.number).tracking.events[0].office_name == "Bưu cục Lạng Sơn"
+    office = offices["origin"]
+    office.name = "Bưu cục Đông Kinh"
+    office.save()
+    assert selectors.item_track(item.number).tracking.events[0].office_name == "Bưu cục Đông Kinh"
 
 
 def test_an_item_without_events_answers_with_no_events(offices, db):
