@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -43,7 +43,7 @@ from django.utils.translation import gettext_lazy as _
 
 from postops.accounts.models import Role
 from postops.accounts.roles import has_role
-from postops.core.calendar import add_working_days, working_days_between
+from postops.core.calendar import add_working_days, get_calendar, working_days_between
 from postops.core.keyset import Page, decode_cursor, encode_cursor
 from postops.network.selectors import office_in_scope, office_subtree_ids
 
@@ -259,11 +259,34 @@ def iter_rows(cause: Cause, dossiers, today: date | None = None) -> Iterator[Row
     """Each dossier with its deadline (for ``waiting``: the day the post had to collect the
     result by) and the working days since."""
     today = today or timezone.localdate()
+    late_days = _LateDays(today)
     for d in dossiers:
         due = getattr(d, cause.due_field)
         if cause.slug == "waiting":
             due = add_working_days(due, collect_days())
-        yield Row(d, due, working_days_between(due, today))
+        yield Row(d, due, late_days(due))
+
+
+class _LateDays:
+    """``working_days_between(due, today)`` for many due dates, walking the calendar back
+    from today once instead of once per row (a list can reach years back)."""
+
+    def __init__(self, today: date):
+        self.calendar = get_calendar()
+        self.today = today
+        self.low = today  # counts[d] = working days in (d, today], known for d >= low
+        self.counts = {today: 0}
+
+    def __call__(self, due: date) -> int:
+        if due >= self.today:
+            return working_days_between(due, self.today)
+        count = self.counts[self.low]
+        while self.low > due:
+            if self.calendar.is_working_day(self.low):
+                count += 1
+            self.low -= timedelta(days=1)
+            self.counts[self.low] = count
+        return self.counts[due]
 
 
 def rows(cause: Cause, dossiers, today: date | None = None) -> list[Row]:

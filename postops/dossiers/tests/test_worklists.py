@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import override_settings
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from postops.dossiers import worklists
 from postops.dossiers.models import AgencyOfficer, Dossier
@@ -306,3 +308,14 @@ def test_counts_stop_at_the_cap(world, manager, monkeypatch, verified_client):
     html = verified_client(manager).get("/dossiers/worklists/send/").content.decode()
     assert '<span class="badge" data-count="send">1+</span>' in html
     assert '<span class="badge" data-count="return">1</span>' in html
+
+
+@pytest.mark.django_db
+@given(st.lists(st.dates(min_value=date(2023, 1, 1), max_value=date(2026, 1, 1)), max_size=20))
+@settings(max_examples=30, deadline=None)
+def test_late_days_match_the_calendar(dues):
+    from postops.core.calendar import working_days_between
+
+    late = worklists._LateDays(TODAY)
+    for due in dues:
+        assert late(due) == working_days_between(due, TODAY)
