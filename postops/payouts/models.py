@@ -176,7 +176,8 @@ class Beneficiary(models.Model):
     code = models.CharField(_("mã số"), max_length=40)
     full_name = models.CharField(_("họ và tên"), max_length=150)
     # fold(full_name): what "name without diacritics" search matches (a substring match,
-    # which a b-tree index does not serve; a trigram index would, see ADR 0003).
+    # which a b-tree index does not serve: on PostgreSQL a pg_trgm GIN index does,
+    # migration 0012; docs/benchmarks.md).
     search_name = models.CharField(max_length=150, editable=False)
     date_of_birth = models.DateField(_("ngày sinh"), null=True, blank=True)
     sex = models.CharField(_("giới tính"), max_length=1, choices=Sex.choices, blank=True)
