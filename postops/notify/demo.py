@@ -2,8 +2,9 @@
 
 The dossier triggers already write the real notices while ``seed_dossiers`` runs (e-mail to
 agencies that have an address; SMS and Zalo are off in the demo, so no phone notices). This
-adds, for the first filed demo dossiers with a phone, one SMS notice that was sent and one the
-gateway refused until it died, so ``demo-supervisor`` sees both states and the retry button.
+adds, for the first demo dossiers past filing with a phone and an office, one SMS notice
+that was sent and one the gateway refused until it died, so ``demo-supervisor`` sees both
+states and the retry button.
 Demo only; idempotent (the rows are keyed by their dedupe key).
 """
 
@@ -20,6 +21,9 @@ from . import rules
 from .models import Message, MessageAttempt, MessageStatus
 
 DEAD_AFTER = 8
+# Dossiers that have reached their agency (the demo leaves its handover record open for
+# demo-agency to sign, so few or none are still just "filed").
+AFTER_FILING = ("filed", "result_ready", "result_collected", "delivered", "returned_to_agency")
 
 
 def _context(dossier) -> dict:
@@ -37,7 +41,7 @@ def _context(dossier) -> dict:
 def seed_notify(provincial=None) -> list[int]:
     """Returns the ids of the demo messages (created or found)."""
     dossiers = list(
-        Dossier.objects.filter(status="filed")
+        Dossier.objects.filter(status__in=AFTER_FILING, office__isnull=False)
         .exclude(applicant_phone="")
         .select_related("agency")
         .order_by("code")[:2]

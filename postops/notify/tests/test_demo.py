@@ -12,8 +12,10 @@ pytestmark = pytest.mark.django_db
 
 def test_seed_notify_shows_a_sent_and_a_dead_message_once(make_dossier):
     first = make_dossier(status="filed", filed_at=T0)
-    second = make_dossier(status="filed", filed_at=T0)
+    second = make_dossier(status="delivered", filed_at=T0)
     make_dossier(status="filed", applicant_phone="")  # no phone: no SMS notice
+    make_dossier(status="result_ready", office=None)  # no office: no supervisor would see it
+    make_dossier(status="in_handover")  # not at the agency yet
     ids = seed_notify()
     assert seed_notify() == ids
     rows = list(
