@@ -181,6 +181,15 @@ STAFF_LINKS: tuple[StaffLink, ...] = (
         hotkey="x",
     ),
     StaffLink(
+        key="dossier_worklists",
+        url_name="dossiers:worklist_index",
+        label=_("Hồ sơ trễ hạn"),
+        description=_(
+            "Hồ sơ quá hạn theo nguyên nhân: bưu điện trễ, cơ quan trễ, chờ nhận kết quả."
+        ),
+        roles=frozenset({"supervisor", "manager", "agency"}),
+    ),
+    StaffLink(
         key="procedures",
         url_name="dossiers:procedure_list",
         label=_("Danh mục thủ tục hành chính"),

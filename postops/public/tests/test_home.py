@@ -164,7 +164,7 @@ def test_links_follow_roles(make_user, monkeypatch):
         "procedures",
     ]
     assert keys("auditor") == ["offices", "procedures", "cod", "reports", "audit"]
-    assert keys("agency") == ["offices", "agency_inbox", "procedures"]
+    assert keys("agency") == ["offices", "agency_inbox", "dossier_worklists", "procedures"]
     assert keys("partner") == ["api_docs"]
     assert keys() == []
 
@@ -176,6 +176,7 @@ def test_links_follow_roles_for_two_factor_users(make_user, monkeypatch):
     assert [link["key"] for link in staff_links_for_user(manager)] == [
         "offices",
         "payroll",
+        "dossier_worklists",
         "procedures",
         "cod",
         "worklists",
