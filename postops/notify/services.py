@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -64,7 +64,6 @@ class Notice:
     source_id: str = ""
     source_label: str = ""
     office_id: int | None = None
-    extra: dict = field(default_factory=dict)
 
 
 def messages_enqueue(notices: list[Notice]) -> int:
