@@ -109,7 +109,11 @@ def _payout_out(payout) -> dict:
         ],
         "responses": {
             409: {"description": "`already_paid`: the line was paid (another key)."},
-            422: {"description": "`identity_mismatch`, `authorisation_invalid`, ..."},
+            422: {
+                "description": "`identity_mismatch`, `authorisation_invalid`, "
+                "`outside_schedule` (the day is outside the line's point schedule and no "
+                "supervisor opened it), ..."
+            },
         },
     },
 )
@@ -119,7 +123,8 @@ def payout_create(request, payload: PayoutIn, response: HttpResponse):
     The same `Idempotency-Key` sent again returns the first payout (201, header
     `Idempotent-Replayed: true`); another key for a paid line answers 409
     `{"code": "already_paid"}`; a document that does not match the record answers 422
-    `{"code": "identity_mismatch"}`.
+    `{"code": "identity_mismatch"}`; a day outside the schedule of the line's payout point
+    (see `GET /payout-points/{code}/schedule`) answers 422 `{"code": "outside_schedule"}`.
     """
     principal: Principal = require_roles(request, *PAYING_ROLES)
     if principal.kind != "user":
