@@ -9,14 +9,14 @@ from hypothesis import strategies as st
 
 from postops.accounts.services import api_key_create
 from postops.core.models import AuditEntry
+from postops.core.tests.receiver import LocalReceiver
 from postops.items import rules
 from postops.items.models import WebhookEndpoint
-from postops.items.tests.test_webhooks import Receiver
 
 
 @pytest.fixture
 def receiver():
-    r = Receiver()
+    r = LocalReceiver("/hooks/postops")
     yield r
     r.close()
 
