@@ -144,6 +144,37 @@ def _intake_form(request, procedure, data=None):
     return IntakeForm(data, procedure=procedure, offices=queryset), offices
 
 
+def intake_fees(form, procedure, office):
+    """The fees of a valid intake form: ``(quote, manual fees, fees to show)``.
+
+    The postal part comes from the tariff (``dossier_fee_quote``); when the tariff cannot
+    price it the clerk types the listed fees (``manual``). ``fees`` is None when neither is
+    there: the form then carries the error. Shared by the counter and the intake at the door.
+    """
+    data = form.cleaned_data
+    quote = selectors.dossier_fee_quote(
+        procedure=procedure,
+        office=office,
+        service_form=data["service_form"],
+        delivery_commune_code=(form.delivery_address() or {}).get("commune_code", ""),
+        weight_g=data["weight_g"],
+    )
+    manual = form.manual_fees()
+    if quote.fees is None and manual is None:
+        form.show_manual_fees = True
+        form.add_error(
+            "postal_fee_send",
+            _("Bảng cước chưa tính được cước hồ sơ: nhập cước theo bảng giá niêm yết."),
+        )
+        return quote, None, None
+    fees = quote.fees or rules.Fees(
+        postal_send=manual[0] if rules.carries_dossier(data["service_form"]) else 0,
+        postal_return=manual[1] if rules.returns_result(data["service_form"]) else 0,
+        agency=procedure.agency_fee,
+    )
+    return quote, manual, fees
+
+
 @intake_staff
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -161,33 +192,16 @@ def intake(request, pk):
     step = request.POST.get("step", "")
     if step == "edit" or not form.is_valid():
         if posted and step != "edit" and getattr(form, "shortfalls", None):
-            context["guidance_query"] = _missing_query(form.shortfalls)
+            context["guidance_query"] = missing_query(form.shortfalls)
         return render(
             request, "dossiers/intake.html", context, status=200 if step == "edit" else 422
         )
 
     data = form.cleaned_data
-    quote = selectors.dossier_fee_quote(
-        procedure=procedure,
-        office=data["office"],
-        service_form=data["service_form"],
-        delivery_commune_code=(form.delivery_address() or {}).get("commune_code", ""),
-        weight_g=data["weight_g"],
-    )
-    manual = form.manual_fees()
-    if quote.fees is None and manual is None:
-        form.show_manual_fees = True
-        form.add_error(
-            "postal_fee_send",
-            _("Bảng cước chưa tính được cước hồ sơ: nhập cước theo bảng giá niêm yết."),
-        )
+    quote, manual, fees = intake_fees(form, procedure, data["office"])
+    if fees is None:
         return render(request, "dossiers/intake.html", context, status=422)
     if step != "confirm":
-        fees = quote.fees or rules.Fees(
-            postal_send=manual[0] if rules.carries_dossier(data["service_form"]) else 0,
-            postal_return=manual[1] if rules.returns_result(data["service_form"]) else 0,
-            agency=procedure.agency_fee,
-        )
         context.update(fees=fees, quote=quote, review=True)
         return render(request, "dossiers/intake_review.html", context)
 
@@ -213,18 +227,19 @@ def intake(request, pk):
         messages.warning(request, _("Phiếu này đã được lập trước đó với nội dung khác."))
         return redirect("dossiers:dossier_detail", exc.dossier.pk)
     except services.DocumentsMissing as exc:
-        context["guidance_query"] = _missing_query(exc.shortfalls)
-        _add_service_errors(form, exc)
+        context["guidance_query"] = missing_query(exc.shortfalls)
+        add_service_errors(form, exc)
         return render(request, "dossiers/intake.html", context, status=422)
     except ValidationError as exc:
-        _add_service_errors(form, exc)
+        add_service_errors(form, exc)
         return render(request, "dossiers/intake.html", context, status=422)
     if not result.created:
         messages.info(request, _("Hồ sơ này đã được nhận; không tạo phiếu mới."))
     return redirect("dossiers:dossier_detail", result.dossier.pk)
 
 
-def _add_service_errors(form, exc: ValidationError) -> None:
+def add_service_errors(form, exc: ValidationError) -> None:
+    """Put the intake service's errors on the form fields they belong to."""
     fields = {
         "applicant_address": "applicant_commune",
         "delivery_address": "delivery_commune",
@@ -239,7 +254,8 @@ def _add_service_errors(form, exc: ValidationError) -> None:
         form.add_error(target, errors)
 
 
-def _missing_query(shortfalls) -> str:
+def missing_query(shortfalls) -> str:
+    """The query string the guidance sheet reads: the missing documents and why."""
     return urlencode(
         [("missing", f"{s.requirement.key}:{s.reason}") for s in shortfalls], doseq=True
     )

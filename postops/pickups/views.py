@@ -27,11 +27,9 @@ from postops.accounts.decorators import role_required
 from postops.accounts.roles import has_role, user_roles
 from postops.core.audit import audit_read, audit_read_many, client_ip
 from postops.dossiers import pdf as dossier_pdf
-from postops.dossiers import rules as dossier_rules
-from postops.dossiers import selectors as dossier_selectors
 from postops.dossiers import services as dossier_services
 from postops.dossiers.forms import IntakeForm
-from postops.dossiers.views import pdf_response
+from postops.dossiers.views import add_service_errors, intake_fees, missing_query, pdf_response
 from postops.items.api import PublicRateThrottle
 from postops.network.address import address_from_fields
 from postops.network.models import Office
@@ -378,30 +376,13 @@ def door(request, pk):
     step = request.POST.get("step", "")
     if step == "edit" or not form.is_valid():
         if step != "edit" and getattr(form, "shortfalls", None):
-            context["guidance_query"] = _missing_query(form.shortfalls)
+            context["guidance_query"] = missing_query(form.shortfalls)
         return render(request, "pickups/door.html", context, status=200 if step == "edit" else 422)
     data = form.cleaned_data
-    quote = dossier_selectors.dossier_fee_quote(
-        procedure=pickup.procedure,
-        office=pickup.office,
-        service_form=data["service_form"],
-        delivery_commune_code=(form.delivery_address() or {}).get("commune_code", ""),
-        weight_g=data["weight_g"],
-    )
-    manual = form.manual_fees()
-    if quote.fees is None and manual is None:
-        form.show_manual_fees = True
-        form.add_error(
-            "postal_fee_send",
-            _("Bảng cước chưa tính được cước hồ sơ: nhập cước theo bảng giá niêm yết."),
-        )
+    quote, manual, fees = intake_fees(form, pickup.procedure, pickup.office)
+    if fees is None:
         return render(request, "pickups/door.html", context, status=422)
     if step != "confirm":
-        fees = quote.fees or dossier_rules.Fees(
-            postal_send=manual[0] if dossier_rules.carries_dossier(data["service_form"]) else 0,
-            postal_return=manual[1] if dossier_rules.returns_result(data["service_form"]) else 0,
-            agency=pickup.procedure.agency_fee,
-        )
         context.update(fees=fees, quote=quote)
         return render(request, "pickups/door_review.html", context)
     try:
@@ -422,14 +403,14 @@ def door(request, pk):
             request=request,
         )
     except dossier_services.DocumentsMissing as exc:
-        context["guidance_query"] = _missing_query(exc.shortfalls)
+        context["guidance_query"] = missing_query(exc.shortfalls)
         _add_errors(form, exc)
         return render(request, "pickups/door.html", context, status=422)
     except dossier_services.IdempotencyConflict as exc:
         messages.warning(request, _("Hồ sơ của yêu cầu này đã được lập trước đó."))
         return redirect("dossiers:dossier_detail", exc.dossier.pk)
     except ValidationError as exc:
-        _add_intake_errors(form, exc)
+        add_service_errors(form, exc)
         return render(request, "pickups/door.html", context, status=422)
     if not result.created:
         messages.info(request, _("Hồ sơ này đã được nhận; không tạo phiếu mới."))
@@ -438,21 +419,6 @@ def door(request, pk):
             request, _("Đã nhận hồ sơ %(code)s tại nhà.") % {"code": result.dossier.code}
         )
     return redirect("pickups:detail", pickup.pk)
-
-
-def _add_intake_errors(form, exc: ValidationError) -> None:
-    fields = {"applicant_address": "applicant_commune", "delivery_address": "delivery_commune"}
-    for field, errors in exc.message_dict.items():
-        target = fields.get(field, field)
-        form.add_error(target if target in form.fields else None, errors)
-
-
-def _missing_query(shortfalls) -> str:
-    from urllib.parse import urlencode
-
-    return urlencode(
-        [("missing", f"{s.requirement.key}:{s.reason}") for s in shortfalls], doseq=True
-    )
 
 
 @postmen
