@@ -467,53 +467,63 @@ def collection_rows(collection) -> list[tuple[str, str, str, str, str]]:
 def collection_pdf(collection) -> bytes:
     """The collection record (biên bản nhận kết quả): the post and the agency count the
     results and both sign (Decision 45/2016/QĐ-TTg Art. 9(1))."""
+    rows = collection_rows(collection)
+    return _record_pdf(
+        office=collection.office,
+        code=collection.code,
+        document_title=_("Biên bản nhận kết quả %(code)s") % {"code": collection.code},
+        heading=_("BIÊN BẢN GIAO NHẬN KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH"),
+        pairs=[
+            (_("Bên giao"), f"{collection.agency.name} ({collection.agency.code})"),
+            (_("Bên nhận"), f"{collection.office.name} ({collection.office.code})"),
+            (_("Lập lúc"), _local(collection.created_at)),
+            (_("Số kết quả"), str(len(rows))),
+        ],
+        headers=(
+            "#",
+            _("Số phiếu gửi"),
+            _("Số hồ sơ của cơ quan"),
+            _("Số hiệu bưu gửi"),
+            _("Thủ tục"),
+        ),
+        rows=rows,
+        widths=[8 * mm, 34 * mm, 40 * mm, 34 * mm, 64 * mm],
+        closing=_(
+            "Hai bên đã kiểm đếm đủ %(count)d kết quả như danh sách trên; bưu điện đóng gói, "
+            "niêm phong và chuyển phát đến người dân."
+        )
+        % {"count": len(rows)},
+        signatures=[_("Đại diện cơ quan (bên giao)"), _("Đại diện bưu điện (bên nhận)")],
+    )
+
+
+def _record_pdf(
+    *, office, code, document_title, heading, pairs, headers, rows, widths, closing, signatures
+) -> bytes:
+    """A record both sides sign: head with the code's barcode, the parties, the list of
+    results, the closing sentence and the signature boxes."""
     styles = pdf.styles(9)
     buffer = io.BytesIO()
-    doc = _doc(buffer, _("Biên bản nhận kết quả %(code)s") % {"code": collection.code})
-    rows = collection_rows(collection)
+    doc = _doc(buffer, document_title)
     story = [
-        _head_table([[_p(collection.office.name, styles["Bold"]), _barcode(collection.code)]]),
+        _head_table([[_p(office.name, styles["Bold"]), _barcode(code)]]),
         Spacer(1, 5 * mm),
-        _p(_("BIÊN BẢN GIAO NHẬN KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH"), styles["Title"]),
-        _p(_("Số: %(code)s") % {"code": collection.code}, styles["Center"]),
+        _p(heading, styles["Title"]),
+        _p(_("Số: %(code)s") % {"code": code}, styles["Center"]),
         Spacer(1, 3 * mm),
-        _pairs(
-            [
-                (_("Bên giao"), f"{collection.agency.name} ({collection.agency.code})"),
-                (_("Bên nhận"), f"{collection.office.name} ({collection.office.code})"),
-                (_("Lập lúc"), _local(collection.created_at)),
-                (_("Số kết quả"), str(len(rows))),
-            ],
-            styles,
-        ),
+        _pairs(pairs, styles),
         Spacer(1, 3 * mm),
         _grid(
             [
-                [
-                    _p(h, styles["Bold"])
-                    for h in (
-                        "#",
-                        _("Số phiếu gửi"),
-                        _("Số hồ sơ của cơ quan"),
-                        _("Số hiệu bưu gửi"),
-                        _("Thủ tục"),
-                    )
-                ],
+                [_p(h, styles["Bold"]) for h in headers],
                 *[[_p(c, styles["Normal"]) for c in r] for r in rows],
             ],
-            [8 * mm, 34 * mm, 40 * mm, 34 * mm, 64 * mm],
+            widths,
         ),
         Spacer(1, 3 * mm),
-        _p(
-            _(
-                "Hai bên đã kiểm đếm đủ %(count)d kết quả như danh sách trên; bưu điện đóng gói, "
-                "niêm phong và chuyển phát đến người dân."
-            )
-            % {"count": len(rows)},
-            styles["Normal"],
-        ),
+        _p(closing, styles["Normal"]),
         Spacer(1, 4 * mm),
-        _signatures([_("Đại diện cơ quan (bên giao)"), _("Đại diện bưu điện (bên nhận)")], styles),
+        _signatures(signatures, styles),
     ]
     doc.build(story)
     return buffer.getvalue()
@@ -546,54 +556,32 @@ def result_return_pdf(record) -> bytes:
     """The return record (biên bản trả lại kết quả): results the citizen did not collect
     after two invitations two working days apart go back to the agency (Decision
     45/2016/QĐ-TTg Art. 10; Circular 17/2017/TT-BTTTT Art. 5(2))."""
-    styles = pdf.styles(9)
-    buffer = io.BytesIO()
-    doc = _doc(buffer, _("Biên bản trả lại kết quả %(code)s") % {"code": record.code})
     rows = result_return_rows(record)
-    story = [
-        _head_table([[_p(record.office.name, styles["Bold"]), _barcode(record.code)]]),
-        Spacer(1, 5 * mm),
-        _p(_("BIÊN BẢN TRẢ LẠI KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH"), styles["Title"]),
-        _p(_("Số: %(code)s") % {"code": record.code}, styles["Center"]),
-        Spacer(1, 3 * mm),
-        _pairs(
-            [
-                (_("Bên giao"), f"{record.office.name} ({record.office.code})"),
-                (_("Bên nhận"), f"{record.agency.name} ({record.agency.code})"),
-                (_("Cán bộ nhận"), record.receiver_name or "…………………………"),
-                (_("Lập lúc"), _local(record.created_at)),
-            ],
-            styles,
+    return _record_pdf(
+        office=record.office,
+        code=record.code,
+        document_title=_("Biên bản trả lại kết quả %(code)s") % {"code": record.code},
+        heading=_("BIÊN BẢN TRẢ LẠI KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH"),
+        pairs=[
+            (_("Bên giao"), f"{record.office.name} ({record.office.code})"),
+            (_("Bên nhận"), f"{record.agency.name} ({record.agency.code})"),
+            (_("Cán bộ nhận"), record.receiver_name or "…………………………"),
+            (_("Lập lúc"), _local(record.created_at)),
+        ],
+        headers=(
+            "#",
+            _("Số phiếu gửi"),
+            _("Số hồ sơ của cơ quan"),
+            _("Số hiệu bưu gửi"),
+            _("Số lần mời"),
         ),
-        Spacer(1, 3 * mm),
-        _grid(
-            [
-                [
-                    _p(h, styles["Bold"])
-                    for h in (
-                        "#",
-                        _("Số phiếu gửi"),
-                        _("Số hồ sơ của cơ quan"),
-                        _("Số hiệu bưu gửi"),
-                        _("Số lần mời"),
-                    )
-                ],
-                *[[_p(c, styles["Normal"]) for c in r] for r in rows],
-            ],
-            [8 * mm, 38 * mm, 48 * mm, 40 * mm, 46 * mm],
-        ),
-        Spacer(1, 3 * mm),
-        _p(
-            _(
-                "Bưu điện đã mời người nhận ít nhất 2 lần, cách nhau 2 ngày làm việc, nhưng người "
-                "nhận không đến nhận; bưu điện trả lại %(count)d kết quả nguyên niêm phong cho "
-                "cơ quan."
-            )
-            % {"count": len(rows)},
-            styles["Normal"],
-        ),
-        Spacer(1, 4 * mm),
-        _signatures([_("Đại diện bưu điện (bên giao)"), _("Đại diện cơ quan (bên nhận)")], styles),
-    ]
-    doc.build(story)
-    return buffer.getvalue()
+        rows=rows,
+        widths=[8 * mm, 38 * mm, 48 * mm, 40 * mm, 46 * mm],
+        closing=_(
+            "Bưu điện đã mời người nhận ít nhất 2 lần, cách nhau 2 ngày làm việc, nhưng người "
+            "nhận không đến nhận; bưu điện trả lại %(count)d kết quả nguyên niêm phong cho "
+            "cơ quan."
+        )
+        % {"count": len(rows)},
+        signatures=[_("Đại diện bưu điện (bên giao)"), _("Đại diện cơ quan (bên nhận)")],
+    )
