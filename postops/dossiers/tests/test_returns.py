@@ -2,6 +2,7 @@
 agency, the return item, delivery with the ID check and a proxy's authorisation, two
 invitations then back to the agency, the return clock and public tracking."""
 
+import io
 import struct
 import uuid
 import zlib
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from pypdf import PdfReader
 
 from postops.core.models import AuditEntry
 from postops.delivery import services as delivery
@@ -142,7 +144,11 @@ def test_collect_creates_the_return_item_and_is_idempotent(leg, centre):
     }
     rows = pdf.collection_rows(collection)
     assert rows == [("1", dossier.code, dossier.agency_number, item.number, leg["procedure"].name)]
-    assert pdf.collection_pdf(collection).startswith(b"%PDF")
+    text = _pdf_text(pdf.collection_pdf(collection))
+    assert "BIÊN BẢN GIAO NHẬN KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH" in text
+    assert f"Số: {collection.code}" in text
+    assert dossier.code in text and item.number in text
+    assert "Hai bên đã kiểm đếm đủ 1 kết quả" in text
 
 
 @pytest.mark.django_db
@@ -403,7 +409,11 @@ def test_two_invitations_then_back_to_the_agency(leg, centre):
     assert pdf.result_return_rows(record) == [
         ("1", dossier.code, dossier.agency_number, item.number, "2")
     ]
-    assert pdf.result_return_pdf(record).startswith(b"%PDF")
+    text = _pdf_text(pdf.result_return_pdf(record))
+    assert "BIÊN BẢN TRẢ LẠI KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH" in text
+    assert f"Số: {record.code}" in text
+    assert dossier.code in text and item.number in text
+    assert "trả lại 1 kết quả nguyên niêm phong" in text
     with pytest.raises(ValidationError):
         returns.result_return_create(leg["clerk"], office=leg["office"], agency=centre)
     # The post attempted on Tuesday, before the due Wednesday: its clock is on time.
@@ -524,3 +534,9 @@ def test_take_back_page_makes_the_return_record(leg, centre, verified_client):
         leg["make_user"]("clerk", offices=[leg["tree"]["po_b"]], username="gdv-b")
     )
     assert stranger.get(response["Location"]).status_code == 404
+
+
+def _pdf_text(data: bytes) -> str:
+    assert data.startswith(b"%PDF")
+    reader = PdfReader(io.BytesIO(data))
+    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
