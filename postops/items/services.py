@@ -1083,6 +1083,9 @@ def _ingest_once(actor, events, *, allowed, request, audit_action) -> list[Event
                 .only(
                     "pk",
                     "number",
+                    # Read by the receivers of ``signals.item_status_changed`` (dossiers):
+                    # loaded here, not once per item afterwards.
+                    "service",
                     "status",
                     "last_event_at",
                     "last_event_code",
