@@ -53,6 +53,10 @@ if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("POSTOPS_ALLOWED_HOSTS must be set when POSTOPS_DEBUG is off.")
 CSRF_TRUSTED_ORIGINS = env_list("POSTOPS_CSRF_TRUSTED_ORIGINS")
 
+# models.W040: SQLite ignores the INCLUDE columns of the covering worklist indexes (dossiers
+# migration 0008); they are for PostgreSQL, and SQLite still uses the index keys.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
