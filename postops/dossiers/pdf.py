@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 from datetime import datetime
 
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.graphics.barcode.code128 import Code128
@@ -366,8 +367,9 @@ def receipt_pdf(dossier: Dossier) -> bytes:
 # --- Handover record -------------------------------------------------------------------------
 
 
-def handover_rows(handover: Handover) -> list[tuple[str, str, str, str, str]]:
-    """(no., Phiếu gửi number, item number, procedure, applicant) per dossier of the record."""
+def handover_rows(handover: Handover) -> list[tuple[str, str, str, str, str, str]]:
+    """(no., Phiếu gửi number, item number, procedure, applicant, fees collected on the
+    agency's behalf) per dossier of the record."""
     return [
         (
             str(i),
@@ -375,6 +377,7 @@ def handover_rows(handover: Handover) -> list[tuple[str, str, str, str, str]]:
             d.outbound_item.number if d.outbound_item_id else "",
             d.procedure.name,
             d.applicant_name,
+            format_vnd(d.agency_fee),
         )
         for i, d in enumerate(
             handover.dossiers.select_related("procedure", "outbound_item").order_by("code"),
@@ -383,65 +386,54 @@ def handover_rows(handover: Handover) -> list[tuple[str, str, str, str, str]]:
     ]
 
 
+def handover_fees(handover: Handover) -> int:
+    """The fees and charges the post collected for the agency on these dossiers, handed over
+    with them (Decision 45/2016/QĐ-TTg Art. 6: the post collects them on the agency's behalf
+    and hands them over)."""
+    return handover.dossiers.aggregate(total=Sum("agency_fee"))["total"] or 0
+
+
 def handover_pdf(handover: Handover) -> bytes:
+    """The handover record (biên bản giao nhận): each dossier with its Phiếu gửi number and
+    the fees handed over; the moment the agency signs it is the legal filing time (Decision
+    45/2016/QĐ-TTg Art. 6(5))."""
     styles = pdf.styles(9)
-    buffer = io.BytesIO()
-    doc = _doc(buffer, _("Biên bản giao nhận hồ sơ %(code)s") % {"code": handover.code})
     rows = handover_rows(handover)
-    story = [
-        _head_table([[_p(handover.office.name, styles["Bold"]), _barcode(handover.code)]]),
-        Spacer(1, 5 * mm),
-        _p(_("BIÊN BẢN GIAO NHẬN HỒ SƠ"), styles["Title"]),
-        _p(_("Số: %(code)s") % {"code": handover.code}, styles["Center"]),
-        Spacer(1, 3 * mm),
-        _pairs(
-            [
-                (_("Bên giao"), f"{handover.office.name} ({handover.office.code})"),
-                (_("Bên nhận"), f"{handover.agency.name} ({handover.agency.code})"),
-                (_("Lập lúc"), _local(handover.created_at)),
-                (_("Số hồ sơ"), str(handover.dossier_count)),
-            ],
-            styles,
-        ),
-        Spacer(1, 3 * mm),
-        _grid(
-            [
-                [
-                    _p(h, styles["Bold"])
-                    for h in (
-                        "#",
-                        _("Số phiếu gửi"),
-                        _("Số hiệu bưu gửi"),
-                        _("Thủ tục"),
-                        _("Người nộp"),
-                    )
-                ],
-                *[[_p(c, styles["Normal"]) for c in r] for r in rows],
-            ],
-            [8 * mm, 36 * mm, 34 * mm, 64 * mm, 38 * mm],
-        ),
-        Spacer(1, 3 * mm),
-        _p(
-            _(
-                "Hai bên đã kiểm đếm đủ %(count)d hồ sơ nguyên niêm phong như danh sách trên. Thời "
-                "điểm bên nhận ký biên bản này là thời điểm tiếp nhận hồ sơ hợp lệ."
-            )
-            % {"count": len(rows)},
-            styles["Normal"],
-        ),
-        _p(
-            _("Ký nhận lúc: ...... giờ ...... ngày ...... / ...... / ............"),
-            styles["Normal"],
-        )
+    signed = (
+        _("Ký nhận lúc: ...... giờ ...... ngày ...... / ...... / ............")
         if handover.signed_at is None
-        else _p(
-            _("Ký nhận lúc: %(time)s") % {"time": _local(handover.signed_at)}, styles["Normal"]
+        else _("Ký nhận lúc: %(time)s") % {"time": _local(handover.signed_at)}
+    )
+    return _record_pdf(
+        office=handover.office,
+        code=handover.code,
+        document_title=_("Biên bản giao nhận hồ sơ %(code)s") % {"code": handover.code},
+        heading=_("BIÊN BẢN GIAO NHẬN HỒ SƠ"),
+        pairs=[
+            (_("Bên giao"), f"{handover.office.name} ({handover.office.code})"),
+            (_("Bên nhận"), f"{handover.agency.name} ({handover.agency.code})"),
+            (_("Lập lúc"), _local(handover.created_at)),
+            (_("Số hồ sơ"), str(handover.dossier_count)),
+            (_("Phí, lệ phí thu hộ bàn giao"), format_vnd(handover_fees(handover))),
+        ],
+        headers=(
+            "#",
+            _("Số phiếu gửi"),
+            _("Số hiệu bưu gửi"),
+            _("Thủ tục"),
+            _("Người nộp"),
+            _("Phí, lệ phí"),
         ),
-        Spacer(1, 4 * mm),
-        _signatures([_("Đại diện bưu điện (bên giao)"), _("Đại diện cơ quan (bên nhận)")], styles),
-    ]
-    doc.build(story)
-    return buffer.getvalue()
+        rows=rows,
+        widths=[8 * mm, 34 * mm, 30 * mm, 56 * mm, 32 * mm, 20 * mm],
+        closing=_(
+            "Hai bên đã kiểm đếm đủ %(count)d hồ sơ nguyên niêm phong như danh sách trên. Thời "
+            "điểm bên nhận ký biên bản này là thời điểm tiếp nhận hồ sơ hợp lệ."
+        )
+        % {"count": len(rows)},
+        extra=[_p(signed, styles["Normal"])],
+        signatures=[_("Đại diện bưu điện (bên giao)"), _("Đại diện cơ quan (bên nhận)")],
+    )
 
 
 # --- The return leg --------------------------------------------------------------------------
@@ -498,7 +490,18 @@ def collection_pdf(collection) -> bytes:
 
 
 def _record_pdf(
-    *, office, code, document_title, heading, pairs, headers, rows, widths, closing, signatures
+    *,
+    office,
+    code,
+    document_title,
+    heading,
+    pairs,
+    headers,
+    rows,
+    widths,
+    closing,
+    signatures,
+    extra=(),
 ) -> bytes:
     """A record both sides sign: head with the code's barcode, the parties, the list of
     results, the closing sentence and the signature boxes."""
@@ -522,6 +525,7 @@ def _record_pdf(
         ),
         Spacer(1, 3 * mm),
         _p(closing, styles["Normal"]),
+        *extra,
         Spacer(1, 4 * mm),
         _signatures(signatures, styles),
     ]

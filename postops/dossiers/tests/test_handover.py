@@ -1,14 +1,17 @@
 """Handover to the agency (issue #4, item 5): a batch per agency, the record PDF, the agency's
 confirmation recording the legal filing time and the appointment dates."""
 
+import io
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from pypdf import PdfReader
 
 from postops.core.models import AuditEntry
+from postops.core.money import format_vnd
 from postops.dossiers import pdf, services
 from postops.dossiers.models import Dossier, Handover
 from postops.items.models import Item
@@ -74,7 +77,13 @@ def test_handover_batches_the_agencys_waiting_dossiers(desk, centre, make_user):
     rows = pdf.handover_rows(handover)
     assert [r[1] for r in rows] == [first.code, second.code]
     assert rows[0][2] == first.outbound_item.number
-    assert pdf.handover_pdf(handover).startswith(b"%PDF")
+    assert [r[5] for r in rows] == [format_vnd(first.agency_fee), format_vnd(second.agency_fee)]
+    assert pdf.handover_fees(handover) == first.agency_fee + second.agency_fee
+    data = pdf.handover_pdf(handover)
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(data)).pages)
+    assert "BIÊN BẢN GIAO NHẬN HỒ SƠ" in text and first.code in text and second.code in text
+    total = format_vnd(first.agency_fee + second.agency_fee)
+    assert f"Phí, lệ phí thu hộ bàn giao {total}" in text
 
 
 @pytest.mark.django_db
