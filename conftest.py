@@ -20,6 +20,17 @@ def _fresh_holiday_calendar():
     calendar_cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def _vietnamese_first():
+    # A request through the test client activates the language its cookie asks for, and the
+    # activation stays on the thread after the response; every test starts in Vietnamese.
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def make_user(db):
     """Create a staff user with roles and offices: ``make_user("clerk", offices=[po])``."""

@@ -636,7 +636,10 @@ class ResultReturn(models.Model):
         verbose_name=_("bưu cục trả"),
     )
     agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, related_name="result_returns", verbose_name=_("cơ quan nhận")
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="result_returns",
+        verbose_name=_("cơ quan nhận"),
     )
     created_at = models.DateTimeField(_("lập lúc"), auto_now_add=True)
     created_by = models.ForeignKey(

@@ -10,6 +10,7 @@ import io
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from postops.core import pdf
 from postops.core.money import format_vnd
@@ -159,7 +160,7 @@ def report_xlsx(report: dict, scope_label: str) -> bytes:
     for line in _scope_line(scope_label, period):
         sheet.append([line])
     sheet.append([])
-    sheet.append([_("Mục"), _("Chỉ tiêu"), _("Số liệu"), _("Đơn vị")])
+    sheet.append([_("Mục"), _("Chỉ tiêu"), _("Số liệu"), pgettext("unit of measure", "Đơn vị")])
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     units = {VND: _("đồng"), COUNT: "", PERCENT: "%"}
