@@ -228,17 +228,21 @@ def result_collect(
             request=request,
         )
         item = accepted.item
-        # The collecting office is the delivery office: the result is there, ready for a
-        # run sheet (EMG). A microsecond later so that it follows the acceptance.
-        item_services.event_record(
-            actor=actor,
-            item=item,
-            code=ItemEvent.DELIVERY_OFFICE_ARRIVAL,
-            office=office,
-            occurred_at=now + timedelta(microseconds=1),
-            note=collection.code,
-            request=request,
-        )
+        if item.destination_office_id in (None, office.pk):
+            # The collecting office delivers in the citizen's commune (or no office is
+            # known to): the result is there, ready for a run sheet (EMG). A microsecond
+            # later so that it follows the acceptance.
+            item_services.event_record(
+                actor=actor,
+                item=item,
+                code=ItemEvent.DELIVERY_OFFICE_ARRIVAL,
+                office=office,
+                occurred_at=now + timedelta(microseconds=1),
+                note=collection.code,
+                request=request,
+            )
+        # Otherwise the item, routed by the citizen's commune (items.routing), travels to
+        # its delivering office in a bag like any other item.
         _move(
             dossier,
             rules.Status.RESULT_COLLECTED,

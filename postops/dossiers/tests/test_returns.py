@@ -540,3 +540,28 @@ def _pdf_text(data: bytes) -> str:
     assert data.startswith(b"%PDF")
     reader = PdfReader(io.BytesIO(data))
     return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+
+
+@pytest.mark.django_db
+def test_result_for_a_commune_another_office_delivers_travels_there(leg, centre):
+    """po_b stands in commune 5: a result collected by po_a for an address there is routed
+    to po_b and waits at po_a for a bag, not on po_a's run sheets."""
+    dossier = leg["registered"]()
+    Dossier.objects.filter(pk=dossier.pk).update(delivery_commune_code=helpers.commune(5).code)
+    dossier.refresh_from_db()
+    collection = returns.collection_open(leg["postman"], office=leg["office"], agency=centre)
+    returns.result_collect(leg["postman"], collection, code=dossier.code)
+    dossier.refresh_from_db()
+    item = dossier.return_item
+    assert dossier.status == "result_collected"
+    assert (item.status, item.origin_office, item.destination_office) == (
+        "accepted",
+        leg["office"],
+        leg["tree"]["po_b"],
+    )
+    # The same result for an address po_a serves is ready for its run sheet at once.
+    local_one = leg["registered"](number="TTHCC-261026-0002")
+    returns.result_collect(leg["postman"], collection, code=local_one.code)
+    local_one.refresh_from_db()
+    assert local_one.return_item.destination_office == leg["office"]
+    assert local_one.return_item.status != "accepted"
