@@ -310,8 +310,9 @@ class ProxyRevokeForm(forms.Form):
     )
 
 
-class CashOpenForm(forms.Form):
-    office = forms.ModelChoiceField(
+def payout_point_field() -> forms.ModelChoiceField:
+    """A choice of payout point; the form sets the queryset to the user's points."""
+    return forms.ModelChoiceField(
         label=_("Điểm chi trả"),
         queryset=None,
         empty_label=None,
@@ -320,6 +321,10 @@ class CashOpenForm(forms.Form):
             "invalid_choice": _("Chọn điểm chi trả."),
         },
     )
+
+
+class CashOpenForm(forms.Form):
+    office = payout_point_field()
     whose = forms.ChoiceField(
         label=_("Sổ quỹ của"),
         choices=[("point", _("Cả điểm chi trả")), ("me", _("Riêng tôi"))],
@@ -378,15 +383,7 @@ class PeriodReportedForm(forms.Form):
 class ScheduleExceptionForm(forms.Form):
     """A supervisor opens one day for payouts at a point outside its schedule."""
 
-    point = forms.ModelChoiceField(
-        label=_("Điểm chi trả"),
-        queryset=None,
-        empty_label=None,
-        error_messages={
-            "required": _("Chọn điểm chi trả."),
-            "invalid_choice": _("Chọn điểm chi trả."),
-        },
-    )
+    point = payout_point_field()
     day = forms.DateField(
         label=_("Ngày"),
         widget=forms.DateInput(attrs={"type": "date"}),
