@@ -7,48 +7,25 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from . import places
+
 pytestmark = pytest.mark.e2e
 
 
 def _home_line(make_user):
     from postops.delivery.services import home_payout_assign
-    from postops.network.models import Commune, Office, Province
     from postops.payouts.models import Beneficiary, PayrollLine, PayrollPeriod, Programme
 
-    province, _ = Province.objects.get_or_create(
-        code="20",
-        defaults={
-            "name": "Lạng Sơn",
-            "division_type": "tỉnh",
-            "codename": "lang_son",
-            "search_name": "lang son",
-        },
-    )
-    commune, _ = Commune.objects.get_or_create(
-        code="99951",
-        defaults={
-            "name": "Xã Thử Chi",
-            "division_type": "xã",
-            "codename": "xa_thu_chi",
-            "province": province,
-            "search_name": "thu chi",
-        },
-    )
-    office = Office.objects.create(
-        code="245000", name="Bưu cục Thử", kind="post_office", commune=commune, postal_code="24500"
-    )
-    office.path = f"/{office.pk}/"
-    office.save(update_fields=["path"])
-    point = Office.objects.create(
-        code="245001",
-        name="Điểm chi trả thôn Nà Làng",
+    commune = places.commune("99951", "Xã Thử Chi")
+    office = places.office("245000", "Bưu cục Thử", commune, postal_code="24500")
+    point = places.office(
+        "245001",
+        "Điểm chi trả thôn Nà Làng",
+        commune,
         kind="payout_point",
-        commune=commune,
-        postal_code="24500",
         parent=office,
+        postal_code="24500",
     )
-    point.path = f"{office.path}{point.pk}/"
-    point.save(update_fields=["path"])
     programme, _ = Programme.objects.get_or_create(code="bhxh", defaults={"name": "Lương hưu"})
     period = PayrollPeriod.objects.create(
         programme=programme, month=timezone.localdate().replace(day=1), status="paying"

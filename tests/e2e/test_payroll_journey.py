@@ -12,58 +12,25 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from . import places
 from .conftest import DESKTOP_VIEWPORT, _new_page, totp_now
 
 pytestmark = pytest.mark.e2e
 
 
 def _network():
-    from postops.network.models import Commune, Office, Province
 
-    province, _ = Province.objects.get_or_create(
-        code="20",
-        defaults={
-            "name": "Lạng Sơn",
-            "division_type": "tỉnh",
-            "codename": "lang_son",
-            "search_name": "lang son",
-        },
-    )
-    commune, _ = Commune.objects.get_or_create(
-        code="99951",
-        defaults={
-            "name": "Xã Thử Chi",
-            "division_type": "xã",
-            "codename": "xa_thu_chi",
-            "province": province,
-            "search_name": "thu chi",
-        },
-    )
-    root = Office.objects.create(
-        code="240000", name="Bưu điện tỉnh", kind="provincial", commune=commune, postal_code="24000"
-    )
-    root.path = f"/{root.pk}/"
-    root.save(update_fields=["path"])
-    office = Office.objects.create(
-        code="245000",
-        name="Bưu cục Thử",
-        kind="post_office",
-        commune=commune,
-        postal_code="24500",
-        parent=root,
-    )
-    office.path = f"{root.path}{office.pk}/"
-    office.save(update_fields=["path"])
-    point = Office.objects.create(
-        code="245001",
-        name="Điểm chi trả thôn Nà Làng",
+    commune = places.commune("99951", "Xã Thử Chi")
+    root = places.office("240000", "Bưu điện tỉnh", commune, kind="provincial")
+    office = places.office("245000", "Bưu cục Thử", commune, parent=root, postal_code="24500")
+    places.office(
+        "245001",
+        "Điểm chi trả thôn Nà Làng",
+        commune,
         kind="payout_point",
-        commune=commune,
-        postal_code="24500",
         parent=office,
+        postal_code="24500",
     )
-    point.path = f"{office.path}{point.pk}/"
-    point.save(update_fields=["path"])
     return root, office
 
 
