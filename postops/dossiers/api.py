@@ -19,6 +19,7 @@ from ninja import Router, Schema, Status
 
 from postops.accounts.api_auth import Principal, require_roles, staff_auth
 from postops.core.api_errors import ApiError
+from postops.core.api_params import idempotency_key_parameter
 from postops.items.api import ErrorOut, PublicRateThrottle
 
 from . import return_selectors, rules, selectors, services
@@ -27,14 +28,11 @@ from .models import Dossier, Handover
 router = Router(auth=staff_auth, tags=["dossiers"])
 
 READ_ROLES = ("agency", "clerk", "postman", "bdvhx", "supervisor", "manager", "auditor")
-IDEMPOTENCY_HEADER = {
-    "name": "Idempotency-Key",
-    "in": "header",
-    "required": False,
-    "schema": {"type": "string", "maxLength": 64},
-    "description": "Optional client key; the same key with the same body returns the first "
+IDEMPOTENCY_HEADER = idempotency_key_parameter(
+    "Optional client key; the same key with the same body returns the first "
     "answer, with a different body 409 `idempotency_conflict`.",
-}
+    required=False,
+)
 
 
 # --- Schemas ---------------------------------------------------------------------------------

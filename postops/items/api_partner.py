@@ -25,6 +25,7 @@ from ninja import Field, Router, Schema, Status
 from postops.accounts.api_auth import Principal, require_roles, staff_auth
 from postops.core import s10
 from postops.core.api_errors import ApiError
+from postops.core.api_params import idempotency_key_parameter
 from postops.core.audit import audit_record
 
 from . import documents, partner, selectors
@@ -45,15 +46,13 @@ LABEL_FIELDS = (
 SUBMIT_ROLES = ("partner", "clerk", "bdvhx", "supervisor")
 READ_ROLES = SUBMIT_ROLES
 
-IDEMPOTENCY_PARAMETER = {
-    "name": "Idempotency-Key",
-    "in": "header",
-    "required": True,
-    "schema": {"type": "string", "maxLength": partner.MAX_KEY_LENGTH},
-    "description": "A unique key per request (a UUID): a retry with the same key and body "
+IDEMPOTENCY_PARAMETER = idempotency_key_parameter(
+    "A unique key per request (a UUID): a retry with the same key and body "
     "returns the first answer; the same key with another body answers 422 "
     "`idempotency_key_reused`.",
-}
+    required=True,
+    max_length=partner.MAX_KEY_LENGTH,
+)
 
 
 class AddressIn(Schema):

@@ -22,6 +22,7 @@ from postops.accounts.api_auth import (
     staff_auth,
 )
 from postops.core.api_errors import ApiError
+from postops.core.api_params import idempotency_key_parameter
 from postops.network.models import Office
 
 from . import rules, selectors, services
@@ -98,14 +99,10 @@ def _payout_out(payout) -> dict:
     summary="Record a payout",
     openapi_extra={
         "parameters": [
-            {
-                "name": "Idempotency-Key",
-                "in": "header",
-                "required": True,
-                "schema": {"type": "string", "maxLength": 64},
-                "description": "A client key per payout attempt; a replay returns the first "
-                "payout.",
-            }
+            idempotency_key_parameter(
+                "A client key per payout attempt; a replay returns the first payout.",
+                required=True,
+            )
         ],
         "responses": {
             409: {"description": "`already_paid`: the line was paid (another key)."},
@@ -474,14 +471,11 @@ def cash_book_get(request, office_code: str, day: str, teller: str | None = None
     summary="Record cash advanced, returned or counted",
     openapi_extra={
         "parameters": [
-            {
-                "name": "Idempotency-Key",
-                "in": "header",
-                "required": True,
-                "schema": {"type": "string", "maxLength": 64},
-                "description": "One key per movement; a replay records nothing and answers "
+            idempotency_key_parameter(
+                "One key per movement; a replay records nothing and answers "
                 "the book as it is (header `Idempotent-Replayed: true`).",
-            }
+                required=True,
+            )
         ],
     },
 )

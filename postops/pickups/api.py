@@ -12,6 +12,7 @@ from ninja import Router, Schema, Status
 
 from postops.accounts.api_auth import require_roles, staff_auth
 from postops.core.api_errors import ApiError
+from postops.core.api_params import idempotency_key_parameter
 from postops.network.models import Office
 
 from . import selectors, services
@@ -62,14 +63,12 @@ def _out(pickup: PickupRequest) -> PickupOut:
     summary="Record a home pickup request",
     openapi_extra={
         "parameters": [
-            {
-                "name": "Idempotency-Key",
-                "in": "header",
-                "required": False,
-                "schema": {"type": "string", "maxLength": 40},
-                "description": "Optional client key; sending it again returns the first "
+            idempotency_key_parameter(
+                "Optional client key; sending it again returns the first "
                 "request (200, `Idempotent-Replayed: true`).",
-            }
+                required=False,
+                max_length=40,
+            )
         ],
         "responses": {
             403: {"description": "`forbidden`: not a clerk or supervisor key or account."},
