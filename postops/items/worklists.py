@@ -31,27 +31,31 @@ DEFAULT_STALE_DAYS = 3
 _FINISHED = [s.value for s in rules.TERMINAL]
 
 
+# What a worklist row shows (templates/cod/worklist.html), read with only() on every list.
+ROW_FIELDS = (
+    "pk",
+    "number",
+    "service",
+    "status",
+    "cod_amount",
+    "accepted_at",
+    "promised_date",
+    "last_event_at",
+    "last_event_code",
+    "last_office__code",
+    "last_office__name",
+    "destination_office__code",
+    "destination_office__name",
+)
+
+
 def _base(user) -> QuerySet[Item]:
     """Items at an office in scope, or to be delivered by one, with what a row shows."""
     scope = office_scope_ids(user)
     return (
         Item.objects.filter(Q(last_office_id__in=scope) | Q(destination_office_id__in=scope))
         .select_related("last_office", "destination_office")
-        .only(
-            "pk",
-            "number",
-            "service",
-            "status",
-            "cod_amount",
-            "accepted_at",
-            "promised_date",
-            "last_event_at",
-            "last_event_code",
-            "last_office__code",
-            "last_office__name",
-            "destination_office__code",
-            "destination_office__name",
-        )
+        .only(*ROW_FIELDS)
     )
 
 
@@ -109,21 +113,6 @@ def unrouted_items(user, *, cursor: str = "", limit: int = PAGE_SIZE) -> Page:
         .filter(Q(last_office_id__in=scope) | Q(origin_office_id__in=scope))
         .exclude(status__in=[*_FINISHED, rules.Status.RETURNING])
         .select_related("last_office", "destination_office")
-        .only(
-            "pk",
-            "number",
-            "service",
-            "status",
-            "cod_amount",
-            "accepted_at",
-            "promised_date",
-            "last_event_at",
-            "last_event_code",
-            "receiver_commune_code",
-            "last_office__code",
-            "last_office__name",
-            "destination_office__code",
-            "destination_office__name",
-        )
+        .only(*ROW_FIELDS, "receiver_commune_code")
     )
     return keyset_page(qs, "last_event_at", cursor, limit, descending=False)
