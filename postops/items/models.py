@@ -218,9 +218,13 @@ class Item(SenderAddress, ReceiverAddress, models.Model):
     advice_of_delivery = models.BooleanField(_("báo phát"), default=False)
     fee = models.PositiveBigIntegerField(_("cước (đồng, gồm VAT)"), default=0)
     # The tariff that priced ``fee`` (none for items priced outside PostOps).
+    # No index: only deleting a tariff version looks items up by it (PROTECT), a rare admin
+    # act that may scan; every status write of an item paid for the index
+    # (docs/benchmarks.md, "Items").
     tariff_version = models.ForeignKey(
         "TariffVersion",
         on_delete=models.PROTECT,
+        db_index=False,
         null=True,
         blank=True,
         related_name="items",
@@ -281,9 +285,12 @@ class Item(SenderAddress, ReceiverAddress, models.Model):
     )
     # The partner API key the item came through: whose status webhooks it triggers and
     # who may read it through the API.
+    # Indexed only where set (``item_sender_key_idx``): items accepted at a counter have no
+    # key, and a full index took an entry for each of them at every status write.
     sender_key = models.ForeignKey(
         "accounts.ApiKey",
         on_delete=models.PROTECT,
+        db_index=False,
         null=True,
         blank=True,
         related_name="items",
@@ -310,6 +317,11 @@ class Item(SenderAddress, ReceiverAddress, models.Model):
         indexes = [
             models.Index(fields=["origin_office", "-accepted_at"], name="item_origin_idx"),
             models.Index(fields=["last_office", "status"], name="item_last_office_idx"),
+            models.Index(
+                fields=["sender_key"],
+                condition=Q(sender_key__isnull=False),
+                name="item_sender_key_idx",
+            ),
         ]
 
     def __str__(self) -> str:

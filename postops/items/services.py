@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -729,11 +730,22 @@ class EventResult:
             data["details"] = self.details
         return data
 
+    def as_api(self) -> dict:
+        """The API's ``EventResultOut``: every field present, ``null`` when empty."""
+        return {
+            "event_id": self.event_id,
+            "result": self.result,
+            "reason": self.reason,
+            "message": REJECTION_TEXT.get(self.reason, "") if self.reason else None,
+            "status": self.status,
+            "details": self.details or None,
+        }
 
-@dataclass
+
+@dataclass(slots=True)
 class _Pending:
     index: int
-    event_id: uuid.UUID
+    event_id: str  # canonical text form (lower-case, hyphenated)
     number: str
     code: str
     office_code: str
@@ -744,46 +756,108 @@ class _Pending:
     longitude: Decimal | None
     note: str
     office: Office | None = None
-    item: Item | None = None
+    item: _LockedItem | None = None
+
+
+class _LockedItem:
+    """The columns of an item the batch reads and writes, as locked by the batch.
+
+    Plain attributes, not a model instance: building 5,000 ``Item`` instances cost more
+    than the query that locked them (docs/benchmarks.md). The receivers of
+    ``signals.item_status_changed`` and the status webhooks read ``pk``, ``number``,
+    ``service`` and ``sender_key_id`` from it.
+    """
+
+    # The order of the lock query's columns (``_items_lock``).
+    __slots__ = (
+        "pk",
+        "number",
+        "service",
+        "status",
+        "last_event_at",
+        "last_event_code",
+        "last_office_id",
+        "sender_key_id",
+    )
+
+    def __init__(self, row):
+        (
+            self.pk,
+            self.number,
+            self.service,
+            self.status,
+            self.last_event_at,
+            self.last_event_code,
+            self.last_office_id,
+            self.sender_key_id,
+        ) = row
+
+
+_LOCKED_COLUMNS = _LockedItem.__slots__
 
 
 class _LostRace(Exception):
     """An insert was skipped by ON CONFLICT: another batch stored the same event_id first."""
 
 
+class _CheckStored(Exception):
+    """The first, optimistic pass met an event id already stored, or refused an event that
+    may be a resent one: start again, reading the stored ids first."""
+
+
 _EVENT_CODES = frozenset(e.value for e in rules.Event)
+
+
+_UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _event_id_text(value) -> str | None:
+    """The canonical text of a UUID (``str(uuid.UUID(value))``), or ``None``.
+
+    The canonical form is checked with a regular expression first: ``uuid.UUID`` costs
+    about as much as the rest of an event's checks, and devices send the canonical form.
+    """
+    if isinstance(value, str):
+        text = value.lower()
+        if _UUID_RE.fullmatch(text):
+            return text
+    elif isinstance(value, uuid.UUID):
+        return str(value)
+    try:
+        return str(uuid.UUID(str(value)))
+    except (ValueError, AttributeError, TypeError):
+        return None
 
 
 def _parse_event(index: int, raw: dict, now: datetime, allowed: frozenset[str]):
     """A :class:`_Pending` or a rejection (reason, details) for one raw event."""
-    try:
-        event_id = raw["event_id"]
-        event_id = event_id if isinstance(event_id, uuid.UUID) else uuid.UUID(str(event_id))
-    except (KeyError, ValueError, AttributeError, TypeError):
+    get = raw.get
+    event_id = _event_id_text(get("event_id"))
+    if event_id is None:
         return None, ("invalid_event_id", {})
-    number = s10.normalize(str(raw.get("number") or ""))
+    number = s10.normalize(str(get("number") or ""))
     if not s10.is_valid(number):
         return event_id, ("invalid_item_number", {})
-    code = str(raw.get("code") or "")
+    code = str(get("code") or "")
     if code not in _EVENT_CODES:
         return event_id, ("unknown_code", {})
     if code not in allowed:
         return event_id, ("code_not_allowed", {})
-    occurred_at = raw.get("occurred_at")
+    occurred_at = get("occurred_at")
     if isinstance(occurred_at, str):
         try:
             occurred_at = datetime.fromisoformat(occurred_at)
         except ValueError:
             occurred_at = None
-    if not isinstance(occurred_at, datetime) or timezone.is_naive(occurred_at):
+    if not isinstance(occurred_at, datetime) or occurred_at.utcoffset() is None:
         return event_id, ("invalid_time", {})
     if occurred_at > now + FUTURE_TOLERANCE:
         return event_id, ("occurred_in_future", {})
-    reason_code = str(raw.get("reason_code") or "").strip()
-    action_code = str(raw.get("action_code") or "").strip()
+    reason_code = str(get("reason_code") or "").strip()
+    action_code = str(get("action_code") or "").strip()
     if code in rules.EVENTS_NEEDING_REASON and not (reason_code and action_code):
         return event_id, ("reason_required", {})
-    lat, lon = raw.get("latitude"), raw.get("longitude")
+    lat, lon = get("latitude"), get("longitude")
     if (lat is None) != (lon is None):
         return event_id, ("invalid_position", {})
     if lat is not None:
@@ -796,17 +870,17 @@ def _parse_event(index: int, raw: dict, now: datetime, allowed: frozenset[str]):
             return event_id, ("invalid_position", {})
     return (
         _Pending(
-            index=index,
-            event_id=event_id,
-            number=number,
-            code=code,
-            office_code=str(raw.get("office_code") or "").strip(),
-            occurred_at=occurred_at,
-            reason_code=reason_code,
-            action_code=action_code,
-            latitude=lat,
-            longitude=lon,
-            note=str(raw.get("note") or "")[:255],
+            index,
+            event_id,
+            number,
+            code,
+            str(get("office_code") or "").strip(),
+            occurred_at,
+            reason_code,
+            action_code,
+            lat,
+            lon,
+            str(get("note") or "")[:255],
         ),
         None,
     )
@@ -891,7 +965,7 @@ def event_record(
     return result
 
 
-def _events_insert(to_insert: list[_Pending], *, user, label: str, now: datetime) -> set:
+def _events_insert(to_insert: list[_Pending], *, user, label: str, now: datetime) -> set[str]:
     """Insert the events, skipping event ids already stored; return the ids stored now.
 
     On PostgreSQL one ``INSERT … SELECT FROM json_to_recordset(<the batch as one JSON
@@ -905,7 +979,7 @@ def _events_insert(to_insert: list[_Pending], *, user, label: str, now: datetime
         rows = json.dumps(
             [
                 {
-                    "event_id": str(p.event_id),
+                    "event_id": p.event_id,
                     "item_id": p.item.pk,
                     "code": p.code,
                     "office_id": p.office.pk,
@@ -930,7 +1004,7 @@ def _events_insert(to_insert: list[_Pending], *, user, label: str, now: datetime
                     code varchar, office_id bigint, occurred_at timestamptz, reason_code varchar,
                     action_code varchar, latitude numeric, longitude numeric, note varchar)
                 ON CONFLICT (event_id) DO NOTHING
-                RETURNING event_id
+                RETURNING event_id::text
                 """,
                 [getattr(user, "pk", None), label, now, rows],
             )
@@ -957,11 +1031,56 @@ def _events_insert(to_insert: list[_Pending], *, user, label: str, now: datetime
         batch_size=1000,
         ignore_conflicts=True,
     )
-    return set(
-        TrackingEvent.objects.filter(
+    return {
+        str(event_id)
+        for event_id in TrackingEvent.objects.filter(
             event_id__in=[p.event_id for p in to_insert], recorded_at=now
         ).values_list("event_id", flat=True)
-    )
+    }
+
+
+def _items_lock(numbers: set[str]) -> dict[str, _LockedItem]:
+    """Lock the items with these numbers (``SELECT … FOR UPDATE``) in a fixed order.
+
+    The order (by key) makes concurrent batches touching the same items wait for each other
+    instead of deadlocking. On PostgreSQL the numbers travel as one text parameter
+    (``= ANY(string_to_array(…))``): an ``IN`` list of 5,000 placeholders cost more to build
+    and to parse than the query (docs/benchmarks.md). S10 numbers hold no comma.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id, number, service, status, last_event_at, last_event_code, "
+                "last_office_id, sender_key_id FROM items_item "
+                "WHERE number = ANY(string_to_array(%s, ',')) ORDER BY id FOR UPDATE",
+                [",".join(numbers)],
+            )
+            rows = cursor.fetchall()
+    else:
+        rows = (
+            Item.objects.select_for_update()
+            .filter(number__in=numbers)
+            .order_by("pk")
+            .values_list("pk", *_LOCKED_COLUMNS[1:])
+        )
+    return {row[1]: _LockedItem(row) for row in rows}
+
+
+def _events_stored(event_ids: list[str]) -> dict[str, tuple]:
+    """Of these event ids, those already stored: ``{id: (item_id, code, occurred_at)}``."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT event_id::text, item_id, code, occurred_at FROM items_trackingevent "
+                "WHERE event_id = ANY(string_to_array(%s, ',')::uuid[])",
+                [",".join(event_ids)],
+            )
+            rows = cursor.fetchall()
+    else:
+        rows = TrackingEvent.objects.filter(event_id__in=event_ids).values_list(
+            "event_id", "item_id", "code", "occurred_at"
+        )
+    return {str(row[0]): row[1:] for row in rows}
 
 
 def _items_status_write(changed: list[Item]) -> None:
@@ -997,33 +1116,49 @@ def _items_status_write(changed: list[Item]) -> None:
                 [rows],
             )
         return
+    columns = ("status", "last_event_at", "last_event_code", "last_office_id")
     Item.objects.bulk_update(
-        changed, ["status", "last_event_at", "last_event_code", "last_office"], batch_size=500
+        [Item(pk=i.pk, **{c: getattr(i, c) for c in columns}) for i in changed],
+        columns,
+        batch_size=500,
     )
 
 
 def _ingest(actor, events, *, allowed, request, audit_action) -> list[EventResult]:
-    for attempt in range(2):
+    """Run the batch, optimistically first: no read of the stored event ids (new scans are
+    the rule; resent ones the exception). When that pass meets a stored id (the insert skips
+    it) or refuses an event that may be a resent one, it is rolled back and the batch runs
+    again reading the stored ids first; a resent batch costs two passes."""
+    attempts = 0
+    check_stored = False
+    while True:
+        attempts += 1
         try:
             return _ingest_once(
-                actor, events, allowed=allowed, request=request, audit_action=audit_action
+                actor,
+                events,
+                allowed=allowed,
+                request=request,
+                audit_action=audit_action,
+                check_stored=check_stored,
             )
+        except _CheckStored:
+            check_stored = True
         except _LostRace:
-            if attempt:
+            if attempts >= 3:
                 raise
-    raise AssertionError("unreachable")
 
 
-def _ingest_once(actor, events, *, allowed, request, audit_action) -> list[EventResult]:
+def _ingest_once(
+    actor, events, *, allowed, request, audit_action, check_stored: bool
+) -> list[EventResult]:
     now = timezone.now()
     results: list[EventResult | None] = [None] * len(events)
     pending: list[_Pending] = []
-    seen_ids: dict[uuid.UUID, int] = {}
+    seen_ids: set[str] = set()
 
     def reject(p_index: int, event_id, reason: str, **details):
-        results[p_index] = EventResult(
-            str(event_id or ""), Outcome.REJECTED, reason, details=details
-        )
+        results[p_index] = EventResult(event_id or "", Outcome.REJECTED, reason, details=details)
 
     for index, raw in enumerate(events):
         parsed, problem = _parse_event(index, raw if isinstance(raw, dict) else {}, now, allowed)
@@ -1032,9 +1167,9 @@ def _ingest_once(actor, events, *, allowed, request, audit_action) -> list[Event
             continue
         if parsed.event_id in seen_ids:
             # The same event twice in one batch: keep the first, call the second a duplicate.
-            results[index] = EventResult(str(parsed.event_id), Outcome.DUPLICATE)
+            results[index] = EventResult(parsed.event_id, Outcome.DUPLICATE)
             continue
-        seen_ids[parsed.event_id] = index
+        seen_ids.add(parsed.event_id)
         pending.append(parsed)
 
     # Offices by code, and the caller's scope: two queries for the whole batch.
@@ -1071,35 +1206,12 @@ def _ingest_once(actor, events, *, allowed, request, audit_action) -> list[Event
     user, label = _actor_user_and_label(actor)
     counts = {Outcome.ACCEPTED: 0, Outcome.DUPLICATE: 0, Outcome.REJECTED: 0}
     with transaction.atomic():
-        items: dict[str, Item] = {}
-        known: dict[uuid.UUID, tuple] = {}
+        items: dict[str, _LockedItem] = {}
+        known: dict[str, tuple] = {}
         if pending:
-            # Lock the items in a fixed order: concurrent batches touching the same items
-            # wait for each other instead of deadlocking, and see each other's events.
-            items = {
-                i.number: i
-                for i in Item.objects.select_for_update()
-                .filter(number__in={p.number for p in pending})
-                .only(
-                    "pk",
-                    "number",
-                    # Read by the receivers of ``signals.item_status_changed`` (dossiers):
-                    # loaded here, not once per item afterwards.
-                    "service",
-                    "status",
-                    "last_event_at",
-                    "last_event_code",
-                    "last_office_id",
-                    "sender_key_id",
-                )
-                .order_by("pk")
-            }
-            known = {
-                row[0]: row[1:]
-                for row in TrackingEvent.objects.filter(
-                    event_id__in=[p.event_id for p in pending]
-                ).values_list("event_id", "item_id", "code", "occurred_at")
-            }
+            items = _items_lock({p.number for p in pending})
+            if check_stored:
+                known = _events_stored([p.event_id for p in pending])
         by_item: dict[int, list[_Pending]] = defaultdict(list)
         for p in pending:
             item = items.get(p.number)
@@ -1110,7 +1222,7 @@ def _ingest_once(actor, events, *, allowed, request, audit_action) -> list[Event
             previous = known.get(p.event_id)
             if previous is not None:
                 if previous == (item.pk, p.code, p.occurred_at):
-                    results[p.index] = EventResult(str(p.event_id), Outcome.DUPLICATE)
+                    results[p.index] = EventResult(p.event_id, Outcome.DUPLICATE)
                 else:
                     reject(p.index, p.event_id, "event_id_conflict")
                 continue
@@ -1133,13 +1245,15 @@ def _ingest_once(actor, events, *, allowed, request, audit_action) -> list[Event
                 history[item_id].append((occurred_at, code))
 
         to_insert: list[_Pending] = []
-        changed: list[Item] = []
+        changed: list[_LockedItem] = []
         # (item, event, old status, new status) for the partners' status webhooks.
-        transitions: list[tuple[Item, _Pending, str, str]] = []
+        transitions: list[tuple[_LockedItem, _Pending, str, str]] = []
         for group in by_item.values():
             item = group[0].item
             before = (item.status, item.last_event_at)
-            for p in sorted(group, key=lambda x: (x.occurred_at, x.index)):
+            if len(group) > 1:
+                group.sort(key=lambda x: (x.occurred_at, x.index))
+            for p in group:
                 try:
                     if rules.is_late(p.occurred_at, item.last_event_at):
                         then = rules.status_at(history[item.pk], p.occurred_at)
@@ -1147,16 +1261,18 @@ def _ingest_once(actor, events, *, allowed, request, audit_action) -> list[Event
                         new_status = None
                     else:
                         then = item.status
-                        new_status = rules.next_status(
-                            item.status, item.last_event_at, p.code, p.occurred_at
-                        )
+                        new_status = rules.transition(item.status, p.code)
                 except rules.TransitionRefused:
+                    if not check_stored:
+                        # It may be a resent event (then it is a duplicate, not an error).
+                        raise _CheckStored() from None
                     reject(p.index, p.event_id, "invalid_transition", status=then, code=p.code)
                     continue
-                history[item.pk].append((p.occurred_at, p.code))
+                if late_items:
+                    history[item.pk].append((p.occurred_at, p.code))
                 to_insert.append(p)
                 if new_status is not None:
-                    if new_status.value != item.status:
+                    if new_status != item.status:
                         transitions.append((item, p, item.status, new_status.value))
                     item.status = new_status.value
                     item.last_event_at = p.occurred_at
@@ -1168,9 +1284,10 @@ def _ingest_once(actor, events, *, allowed, request, audit_action) -> list[Event
         if to_insert:
             stored = _events_insert(to_insert, user=user, label=label, now=now)
             if len(stored) != len(to_insert):
-                # Another batch stored one of these ids between our check and our insert.
-                # Start again: the check will now see it.
-                raise _LostRace()
+                # An id was stored before (a resent event: the optimistic pass did not look)
+                # or by another batch between our check and our insert. Start again: the
+                # check will see it.
+                raise _CheckStored() if not check_stored else _LostRace()
         if changed:
             _items_status_write(changed)
         if transitions:
@@ -1178,7 +1295,7 @@ def _ingest_once(actor, events, *, allowed, request, audit_action) -> list[Event
             webhooks.status_changes_enqueue(transitions)
             signals.item_status_changed.send(sender=Item, transitions=transitions)
         for p in to_insert:
-            results[p.index] = EventResult(str(p.event_id), Outcome.ACCEPTED)
+            results[p.index] = EventResult(p.event_id, Outcome.ACCEPTED)
         for r in results:
             counts[r.result] += 1
         if to_insert:
@@ -1187,16 +1304,17 @@ def _ingest_once(actor, events, *, allowed, request, audit_action) -> list[Event
             _audit(
                 actor,
                 audit_action,
-                to_insert[0].item if len(touched) == 1 else None,
+                None,
                 after={**counts, "items": len(touched), "items_changed": len(changed)},
                 office=to_insert[0].office,
                 request=request,
-                target_type="" if len(touched) == 1 else "items.item",
+                target_type="items.item",
+                target_id=str(to_insert[0].item.pk) if len(touched) == 1 else "",
             )
     # Report each item's status after the batch on accepted and duplicate events.
-    status_by_number = {i.number: i.status for i in items.values()}
     for p in pending:
         r = results[p.index]
         if r is not None and r.result != Outcome.REJECTED:
-            r.status = status_by_number.get(p.number)
+            item = items.get(p.number)
+            r.status = item.status if item is not None else None
     return results

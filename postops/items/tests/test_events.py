@@ -274,6 +274,69 @@ def test_replaying_a_batch_changes_nothing(item, offices, postman, codes):
     ) == snapshot
 
 
+def test_a_resent_event_the_table_would_now_refuse_is_a_duplicate(item, offices, postman):
+    """The first pass does not read the stored ids: an event it refuses may be a resent one,
+    so the batch runs again reading them, and answers ``duplicate``, not ``rejected``."""
+    walk = [
+        scan(1, item.number, "delivery_office_arrival", "241000", minutes=5),
+        scan(2, item.number, "out_for_delivery", "241000", minutes=6),
+        scan(3, item.number, "delivered", "241000", minutes=7),
+    ]
+    assert [r.result for r in events_ingest_batch(actor=postman, events=walk)] == ["accepted"] * 3
+    audits = AuditEntry.objects.count()
+
+    # "delivered" after "delivered" is refused by the table; the same event resent is not.
+    resent = events_ingest_batch(
+        actor=postman, events=[walk[2], scan(4, item.number, "delivered", "241000", minutes=8)]
+    )
+
+    assert [(r.result, r.reason, r.status) for r in resent] == [
+        ("duplicate", None, "delivered"),
+        ("rejected", "invalid_transition", None),
+    ]
+    assert item.events.count() == 4
+    assert AuditEntry.objects.count() == audits  # nothing stored: no audit entry
+
+
+def test_new_and_resent_events_in_one_batch_are_stored_once(item, offices, postman):
+    first = scan(1, item.number, "sorting_in", minutes=5)
+    events_ingest_batch(actor=postman, events=[first])
+    audits = AuditEntry.objects.count()
+
+    results = events_ingest_batch(
+        actor=postman, events=[first, scan(2, item.number, "sorting_out", minutes=6)]
+    )
+
+    assert [r.result for r in results] == ["duplicate", "accepted"]
+    assert sorted(item.events.values_list("code", flat=True)) == [
+        "accepted",
+        "sorting_in",
+        "sorting_out",
+    ]
+    assert AuditEntry.objects.count() == audits + 1  # the rolled-back first pass left none
+    assert status_of(item)[2] == "sorting_out"
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "5F0C6B5E-3D5A-4B8E-9A57-0B9D5C1E7A10",
+        "{5f0c6b5e-3d5a-4b8e-9a57-0b9d5c1e7a10}",
+        "5f0c6b5e3d5a4b8e9a570b9d5c1e7a10",
+        "urn:uuid:5f0c6b5e-3d5a-4b8e-9a57-0b9d5c1e7a10",
+    ],
+)
+def test_an_event_id_in_another_spelling_of_the_same_uuid_is_a_duplicate(item, postman, written):
+    canonical = "5f0c6b5e-3d5a-4b8e-9a57-0b9d5c1e7a10"
+    event = {**scan(1, item.number, "sorting_in", minutes=5), "event_id": canonical}
+    events_ingest_batch(actor=postman, events=[event])
+
+    (again,) = events_ingest_batch(actor=postman, events=[{**event, "event_id": written}])
+
+    assert (again.result, again.event_id) == ("duplicate", canonical)
+    assert item.events.count() == 2
+
+
 def test_a_reused_event_id_with_other_content_is_rejected(item, offices, postman):
     events_ingest_batch(actor=postman, events=[scan(1, item.number, "sorting_in", minutes=5)])
     (result,) = events_ingest_batch(

@@ -2,7 +2,8 @@
 
 ``_events_insert`` must store every new event with all its columns, skip an event id that is
 already stored and say which ids it stored (the batch service restarts on a lost race when
-the answer is short); ``_items_status_write`` must write exactly the four cached columns.
+the answer is short; ids in their canonical text form); ``_items_status_write`` must write
+exactly the four cached columns.
 """
 
 import uuid
@@ -26,7 +27,7 @@ def item(blocks, accept_kwargs):
 def pending(item, office, n: int, code="sorting_in", **extra) -> services._Pending:
     values = {
         "index": n,
-        "event_id": uuid.UUID(int=1000 + n),
+        "event_id": str(uuid.UUID(int=1000 + n)),
         "number": item.number,
         "code": code,
         "office_code": office.code,
@@ -58,7 +59,7 @@ def test_events_insert_stores_every_column(item, offices, make_user):
 
     stored = services._events_insert([plain, failed], user=postman, label="postman", now=NOW)
 
-    assert stored == {uuid.UUID(int=1000), uuid.UUID(int=1001)}
+    assert stored == {str(uuid.UUID(int=1000)), str(uuid.UUID(int=1001))}
     row = TrackingEvent.objects.get(event_id=uuid.UUID(int=1001))
     assert (
         row.item_id,
