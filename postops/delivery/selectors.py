@@ -14,7 +14,9 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from postops.accounts.models import User
 from postops.accounts.roles import has_role
+from postops.items import bag_selectors
 from postops.items import rules as item_rules
+from postops.items.bag_selectors import FORWARD_LIMIT, ForwardGroup
 from postops.items.models import CodeList, CodeListEntry, Item
 from postops.network.models import Office
 from postops.network.selectors import office_scope_ids
@@ -93,26 +95,73 @@ def postmen_for_office(office: Office) -> QuerySet[User]:
     )
 
 
-def items_waiting_at_office(office: Office, limit: int = 500) -> list[Item]:
-    """Items at the office that may go out: arrived, back from a failed attempt, or held;
-    not already on a round still open. Oldest arrival first."""
+_WAITING_FIELDS = (
+    "pk",
+    "number",
+    "service",
+    "status",
+    "receiver_name",
+    "receiver_commune_code",
+    "receiver_street",
+    "cod_amount",
+    "last_event_at",
+)
+
+
+def _waiting_at(office: Office) -> QuerySet[Item]:
+    """Items at ``office`` in a status a round may take (arrived, back from a failed
+    attempt, held) and not on a round still open."""
     open_entries = RunSheetEntry.objects.exclude(run_sheet__status=RunSheet.Status.CONFIRMED)
-    return list(
-        Item.objects.filter(last_office=office, status__in=ASSIGNABLE_STATUSES)
-        .exclude(run_sheet_entries__in=open_entries)
-        .order_by("last_event_at", "number")
-        .only(
-            "pk",
-            "number",
-            "service",
-            "status",
-            "receiver_name",
-            "receiver_commune_code",
-            "receiver_street",
-            "cod_amount",
-            "last_event_at",
-        )[:limit]
+    return Item.objects.filter(last_office=office, status__in=ASSIGNABLE_STATUSES).exclude(
+        run_sheet_entries__in=open_entries
     )
+
+
+def items_waiting_at_office(office: Office, limit: int = 500) -> list[Item]:
+    """Items the office may put on a round: at the office, in a status a round may take,
+    not on a round still open, **and delivered by this office** (``destination_office``,
+    set by routing by commune, :mod:`postops.items.routing`). Oldest arrival first.
+
+    - An item whose delivery office is another one is not offered: it travels on in a bag
+      (:func:`items_to_forward`, the "Chờ chuyển tiếp" list), and ``run_sheet_assign``
+      refuses it.
+    - An item on its way back to the sender (``returning``) is never offered: its next
+      office is the one that accepted it (:func:`postops.items.bag_selectors.
+      onward_office_expression`; the return leaves ``destination_office`` unchanged), and the
+      postman's round hands items to the receiver and collects their COD, which a return
+      must not do. A held item waiting for its return to start (the round's decision
+      "return") is still at its delivery office, so it stays in this list, marked.
+    - An item with no delivery office (a legacy address not converted yet, or a commune no
+      office delivers) is not offered silently: :func:`items_unrouted_at_office` lists it
+      apart, with a warning and the "no delivery office" worklist. The supervisor who has
+      checked the address may still assign it by typing or scanning its number, or with a
+      route that names its commune (a post office's route often covers communes with no
+      office of their own).
+    """
+    return list(
+        _waiting_at(office)
+        .filter(destination_office=office)
+        .order_by("last_event_at", "number")
+        .only(*_WAITING_FIELDS)[:limit]
+    )
+
+
+def items_unrouted_at_office(office: Office, limit: int = 100) -> list[Item]:
+    """Items a round could take at ``office`` that have no delivery office (see
+    :func:`items_waiting_at_office`): shown apart, oldest first."""
+    return list(
+        _waiting_at(office)
+        .filter(destination_office__isnull=True)
+        .order_by("last_event_at", "number")
+        .only(*_WAITING_FIELDS, "receiver_scheme")[:limit]
+    )
+
+
+def items_to_forward(office: Office, limit: int = FORWARD_LIMIT) -> list[ForwardGroup]:
+    """Items at ``office`` that another office delivers (or, on their way back, that go
+    back to the accepting office), grouped by that office: they leave in a bag
+    (:func:`postops.items.bag_selectors.items_to_forward`)."""
+    return bag_selectors.items_to_forward(office, limit=limit)
 
 
 def next_attempts(items: list[Item]) -> dict[int, date]:

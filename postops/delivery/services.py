@@ -24,6 +24,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -167,8 +168,12 @@ def run_sheet_assign(
 ) -> AssignResult:
     """Put items waiting at ``office`` on ``postman``'s run sheet for today (EDG event).
 
-    Each item must be at the office (arrived, back after a failed attempt, or held) and not
-    on another round still open. The out-for-delivery events are recorded in one batch
+    Each item must be at the office (arrived, back after a failed attempt, or held), not
+    on another round still open, and delivered by this office: an item whose delivery office
+    (routing by commune, ``Item.destination_office``) is another one is refused, naming that
+    office, since it travels on in a bag. An item with no delivery office (unrouted) is
+    accepted: the supervisor who typed or scanned it has checked the address
+    (:func:`postops.delivery.selectors.items_waiting_at_office`). The out-for-delivery events are recorded in one batch
     (``events_ingest_batch``), whose item locks make two supervisors assigning one item at
     the same time end with one run sheet entry: the second event does not fit the new
     status and is refused. Refusals are reported per number; the others are assigned.
@@ -192,7 +197,10 @@ def run_sheet_assign(
             raise ValidationError(
                 {"postman": [_("Bảng kê hôm nay của bưu tá này đã bàn giao; không thêm được.")]}
             )
-        items = {i.number: i for i in Item.objects.filter(number__in=wanted)}
+        items = {
+            i.number: i
+            for i in Item.objects.filter(number__in=wanted).select_related("destination_office")
+        }
         busy = set(
             RunSheetEntry.objects.filter(item__number__in=wanted)
             .exclude(run_sheet__status=RunSheet.Status.CONFIRMED)
@@ -207,6 +215,12 @@ def run_sheet_assign(
                 result.refused[number] = _("Bưu gửi đang ở bảng kê khác chưa bàn giao.")
             elif item.last_office_id != office.pk or item.status not in ASSIGNABLE_STATUSES:
                 result.refused[number] = _("Bưu gửi không nằm chờ phát tại bưu cục này.")
+            elif item.destination_office_id not in (None, office.pk):
+                destination = item.destination_office
+                result.refused[number] = _(
+                    "Bưu gửi do bưu cục %(office)s phát: chuyển tiếp bằng túi đến bưu cục đó, "
+                    "không giao phát tại đây."
+                ) % {"office": f"{destination.code} {destination.name}"}
             else:
                 events.append(
                     {
@@ -249,9 +263,13 @@ def run_sheet_assign(
 
 
 def items_for_route(route: Route) -> list[str]:
-    """Numbers of the items waiting at the route's office for the route's communes."""
+    """Numbers of the items waiting at the route's office for the route's communes that
+    the office delivers, or that have no delivery office (the route names their commune:
+    a post office's route often covers communes with no office of their own). Items another
+    office delivers travel on in a bag instead."""
     return list(
         Item.objects.filter(
+            Q(destination_office=route.office) | Q(destination_office__isnull=True),
             last_office=route.office,
             status__in=ASSIGNABLE_STATUSES,
             receiver_commune_code__in=route.commune_codes,

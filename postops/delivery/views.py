@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -298,13 +299,17 @@ def office(request):
 def _office_page(request, current, offices, *, form=None, status=200):
     today = timezone.localdate()
     items = selectors.items_waiting_at_office(current)
+    unrouted = selectors.items_unrouted_at_office(current)
     postmen = selectors.postmen_for_office(current)
     form = form or AssignForm(postmen=postmen, items=items)
     due = selectors.next_attempts(items)
     to_return = set(selectors.items_due_for_return([current.pk]).values_list("pk", flat=True))
-    places = selectors.commune_names({i.receiver_commune_code for i in items})
-    if items:
-        audit_read_many(request.user, items, ["receiver_name", "receiver_address"], request)
+    places = selectors.commune_names({i.receiver_commune_code for i in [*items, *unrouted]})
+    if items or unrouted:
+        audit_read_many(
+            request.user, [*items, *unrouted], ["receiver_name", "receiver_address"], request
+        )
+    bag_url = reverse("items:bag_close")
     return render(
         request,
         "delivery/office.html",
@@ -323,6 +328,25 @@ def _office_page(request, current, offices, *, form=None, status=200):
                     "status_text": ItemStatus(i.status).label,
                 }
                 for i in items
+            ],
+            unrouted=[
+                {
+                    "item": i,
+                    "place": places.get(i.receiver_commune_code, ""),
+                    "status_text": ItemStatus(i.status).label,
+                }
+                for i in unrouted
+            ],
+            # Items another office delivers: closed in a bag to it (the bag form is filled
+            # with this office, the destination and the items waiting for it).
+            forward=[
+                {
+                    "group": g,
+                    "bag_url": f"{bag_url}?"
+                    + urlencode({"origin": current.pk, "destination": g.destination.pk}),
+                    "rows": [(i, ItemStatus(i.status).label) for i in g.items],
+                }
+                for g in selectors.items_to_forward(current)
             ],
             routes=[
                 (route, RouteAssignForm(postmen=postmen, prefix=f"route{route.pk}"))

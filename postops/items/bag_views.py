@@ -56,7 +56,11 @@ def bag_scan(request):
 @require_http_methods(["GET", "POST"])
 def bag_close(request):
     offices = selectors.acceptance_offices_for_user(request.user)
-    form = BagCloseForm(request.POST or None, offices=offices)
+    form = BagCloseForm(
+        request.POST or None,
+        offices=offices,
+        initial=None if request.method == "POST" else _prefill(request, offices),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -90,6 +94,33 @@ def bag_close(request):
     return render(
         request, "items/bag_close.html", _context(request, form=form, has_office=offices.exists())
     )
+
+
+def _prefill(request, offices) -> dict:
+    """A bag form opened from the "to forward" list (``?origin=<office>&destination=
+    <office>``): that destination, and, at an office of the user's, the items waiting there
+    for it (:func:`bag_selectors.forward_numbers`), to check against the scanned ones."""
+    initial: dict = {}
+    destination = _office_param(
+        bag_selectors.bag_destination_choices(), request.GET.get("destination")
+    )
+    if destination is None:
+        return initial
+    initial["destination_office"] = destination.pk
+    origin = _office_param(offices, request.GET.get("origin"))
+    if origin is not None and origin.pk != destination.pk:
+        initial["origin_office"] = origin.pk
+        numbers = bag_selectors.forward_numbers(origin, destination.pk, bags.MAX_BAG_ITEMS)
+        if numbers:
+            initial["numbers"] = "\n".join(numbers) + "\n"
+    return initial
+
+
+def _office_param(queryset, value):
+    try:
+        return queryset.filter(pk=int(value)).first()
+    except (TypeError, ValueError):
+        return None
 
 
 def _bag_or_404(request, code):
