@@ -22,6 +22,7 @@ that ``makemessages`` extracts them; a Django caller translates ``error.message`
 from __future__ import annotations
 
 import re
+from operator import mul
 
 WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
 RESERVED_FIRST_LETTERS = frozenset("JKSTW")
@@ -66,9 +67,12 @@ def normalize(text: str) -> str:
 
 def check_digit(serial8: str | int) -> int:
     """The S10 check digit of an eight-digit serial (a string of 8 digits, or an int < 10⁸)."""
-    serial = _serial_text(serial8)
-    total = sum(int(d) * w for d, w in zip(serial, WEIGHTS, strict=True))
-    c = 11 - (total % 11)
+    return _check_digit(_serial_text(serial8))
+
+
+def _check_digit(serial: str) -> int:
+    # ``serial`` is 8 ASCII digits. map/mul: scanners' batches check 5,000 numbers at once.
+    c = 11 - sum(map(mul, map(int, serial), WEIGHTS)) % 11
     if c == 10:
         return 0
     if c == 11:
@@ -87,7 +91,7 @@ def validate(number: str) -> None:
     if number[0] in RESERVED_FIRST_LETTERS:
         raise S10Error("reserved_prefix", letter=number[0])
     serial, given = number[2:10], int(number[10])
-    expected = check_digit(serial)
+    expected = _check_digit(serial)
     if given != expected:
         raise S10Error("check_digit", serial=serial, expected=expected)
 
@@ -95,11 +99,12 @@ def validate(number: str) -> None:
 def is_valid(number: str) -> bool:
     """True when :func:`validate` accepts ``number`` (not normalised: pass it through
     :func:`normalize` first if it comes from a person or a scanner)."""
-    try:
-        validate(number)
-    except S10Error:
-        return False
-    return True
+    return (
+        isinstance(number, str)
+        and S10_RE.fullmatch(number) is not None
+        and number[0] not in RESERVED_FIRST_LETTERS
+        and int(number[10]) == _check_digit(number[2:10])
+    )
 
 
 def build(service_indicator: str, serial: str | int, country: str = "VN") -> str:

@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Literal
 
@@ -19,6 +18,7 @@ from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema
 from ninja.throttling import SimpleRateThrottle
 from pydantic import BaseModel
+from pydantic_core import to_json
 
 from postops.accounts.api_auth import require_roles, staff_auth
 from postops.core import s10
@@ -287,4 +287,4 @@ def events_batch(request, payload: EventBatchIn):
     # the response model only to serialise them again cost more than recording the events
     # (docs/benchmarks.md). ``test_api_events`` checks it against the model.
     body = {**counts, "results": [r.as_api() for r in results]}
-    return HttpResponse(json.dumps(body), content_type="application/json")
+    return HttpResponse(to_json(body), content_type="application/json")

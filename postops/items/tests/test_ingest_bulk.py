@@ -136,3 +136,20 @@ def test_items_status_write_changes_the_four_cached_columns_only(blocks, accept_
         second.pk: ("in_transit", T0 + timedelta(hours=2), "sorting_in", delivery, receiver),
         untouched.pk: ("accepted", T0, "accepted", offices["origin"].pk, receiver),
     }
+
+
+def test_events_insert_without_skipping_refuses_a_stored_event_id(item, offices):
+    """The optimistic pass inserts plainly: a stored id makes it start again, checking."""
+    from django.db import transaction
+
+    first = pending(item, offices["origin"], 0)
+    services._events_insert([first], user=None, label="system", now=NOW)
+    new = pending(item, offices["origin"], 1)
+
+    with pytest.raises(services._CheckStored), transaction.atomic():
+        services._events_insert([new, first], user=None, label="system", now=NOW, skip_stored=False)
+
+    assert TrackingEvent.objects.filter(item=item).count() == 2  # accepted + first, not `new`
+    assert services._events_insert(
+        [new], user=None, label="system", now=NOW, skip_stored=False
+    ) == {new.event_id}
