@@ -157,6 +157,21 @@ def items_unrouted_at_office(office: Office, limit: int = 100) -> list[Item]:
     )
 
 
+def items_back_for_sender(office: Office, limit: int = 100) -> list[Item]:
+    """Items on their way back to the sender that are at the office that accepted them,
+    their return's destination (:func:`postops.items.bag_selectors.onward_office_expression`):
+    to be handed back to the sender there. Not offered for a round (see
+    :func:`items_waiting_at_office`); listed so that they are not forgotten. Oldest first."""
+    return list(
+        Item.objects.filter(
+            last_office=office, status=item_rules.Status.RETURNING, origin_office=office
+        )
+        .exclude(last_event_code__in=bag_selectors.DEPARTURE_EVENTS)
+        .order_by("last_event_at", "number")
+        .only("pk", "number", "service", "status", "last_event_at")[:limit]
+    )
+
+
 def items_to_forward(office: Office, limit: int = FORWARD_LIMIT) -> list[ForwardGroup]:
     """Items at ``office`` that another office delivers (or, on their way back, that go
     back to the accepting office), grouped by that office: they leave in a bag

@@ -348,6 +348,7 @@ def _office_page(request, current, offices, *, form=None, status=200):
                 }
                 for g in selectors.items_to_forward(current)
             ],
+            back_for_sender=selectors.items_back_for_sender(current),
             routes=[
                 (route, RouteAssignForm(postmen=postmen, prefix=f"route{route.pk}"))
                 for route in selectors.routes_for_office(current)

@@ -98,6 +98,8 @@ def test_an_item_being_returned_goes_back_to_the_accepting_office(offices, make_
     )
     assert selectors.items_to_forward(offices["origin"]) == []
     assert selectors.items_waiting_at_office(offices["origin"]) == []
+    assert _numbers(selectors.items_back_for_sender(offices["origin"])) == [item.number]
+    assert selectors.items_back_for_sender(offices["delivery"]) == []
 
 
 def test_a_held_item_waiting_for_its_return_stays_on_the_delivery_offices_list(offices, make_item):
@@ -260,9 +262,9 @@ def test_the_page_reads_in_a_fixed_number_of_queries(
     _item(offices, destination=offices["other"], at=delivery)
     _item(offices, destination=None, at=delivery)
     client.get("/delivery/office/")  # warm the session and the caches
-    # 21 for the page whatever it lists, plus the audit of each read receiver (two
+    # 22 for the page whatever it lists, plus the audit of each read receiver (two
     # statements per item, ``audit_read_many``): the forwarded items add none.
-    with django_assert_num_queries(21 + 2 * 2):
+    with django_assert_num_queries(22 + 2 * 2):
         assert client.get("/delivery/office/").status_code == 200
     # Many more items, to three destinations: the same number of queries.
     far = make_office("243000", "Bưu cục Đình Lập", parent=offices["root"])
@@ -272,7 +274,7 @@ def test_the_page_reads_in_a_fixed_number_of_queries(
         for destination in (offices["other"], far, near):
             _item(offices, destination=destination, at=delivery, arrived=local(-3, 10, n))
         _item(offices, destination=None, at=delivery, arrived=local(-3, 11, n))
-    with django_assert_num_queries(21 + 2 * 8):
+    with django_assert_num_queries(22 + 2 * 8):
         page = client.get("/delivery/office/")
     assert [len(f["rows"]) for f in page.context["forward"]] == [4, 3, 3]
     assert len(page.context["rows"]) == 4 and len(page.context["unrouted"]) == 4
@@ -316,3 +318,20 @@ def test_the_bag_form_fills_only_the_destination_for_an_office_not_the_users(
     assert "numbers" not in form.initial and "origin_office" not in form.initial
     bad = client.get("/items/bags/new/?origin=x&destination=999999").context["form"]
     assert "destination_office" not in bad.initial
+
+
+def test_the_accepting_office_sees_its_returns_back_for_the_sender(
+    verified_client, offices, make_item, make_user, supervisor
+):
+    item = make_item()
+    item_return_to_sender(
+        actor=supervisor, item=item, office=offices["delivery"], fee=20_000, occurred_at=local(0)
+    )
+    event_record(
+        actor=None, item=item, code="sorting_in", office=offices["origin"], occurred_at=local(1)
+    )
+    client = verified_client(make_user("supervisor", offices=[offices["origin"]]))
+    page = client.get("/delivery/office/")
+    assert [i.number for i in page.context["back_for_sender"]] == [item.number]
+    assert page.context["rows"] == [] and page.context["forward"] == []
+    assert "1 bưu gửi chuyển hoàn đã về" in page.content.decode()
