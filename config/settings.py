@@ -145,6 +145,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's PostgreSQL backend with the health check once per interval, not per request.
+    DATABASES["default"]["ENGINE"] = "postops.core.db_backends.postgresql"
+POSTOPS_DB_HEALTH_CHECK_SECONDS = env_int("POSTOPS_DB_HEALTH_CHECK_SECONDS", 10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------------------

@@ -151,7 +151,9 @@ def item_track_many(queries: list[str]) -> list[TrackLookup]:
     wanted = sorted({lk.number for lk in lookups if lk.error is None})
     found: dict[str, Tracking] = {}
     if wanted:
-        label = _REASON_LABEL["en" if translation.get_language() == "en" else "vi"]
+        language = translation.get_language()
+        label = _REASON_LABEL["en" if language == "en" else "vi"]
+        local = timezone.get_current_timezone()  # once, not once per event
         sql = _TRACK_SQL.format(label=label, numbers=", ".join(["%s"] * len(wanted)))
         with connection.cursor() as cursor:
             cursor.execute(sql, wanted)
@@ -159,10 +161,10 @@ def item_track_many(queries: list[str]) -> list[TrackLookup]:
         for number, status, receiver, code, occurred_at, reason, office_id in rows:
             tracking = found.get(number)
             if tracking is None:
-                tracking = found[number] = _tracking(number, status, receiver)
+                tracking = found[number] = _tracking(number, status, receiver, language)
             if code is None:  # an item without events
                 continue
-            text = str(EventCode(code).label)
+            text = _label(EventCode, code, language)
             o_code, o_name = _office_label(office_id)
             tracking.events.append(
                 TrackedEvent(
@@ -170,7 +172,7 @@ def item_track_many(queries: list[str]) -> list[TrackLookup]:
                     text=f"{text}: {reason}" if reason else text,
                     office_code=o_code,
                     office_name=o_name,
-                    occurred_at=timezone.localtime(_aware(occurred_at)),
+                    occurred_at=_aware(occurred_at).astimezone(local),
                 )
             )
     for lookup in lookups:
@@ -182,13 +184,28 @@ def item_track_many(queries: list[str]) -> list[TrackLookup]:
     return lookups
 
 
-def _tracking(number: str, status: str, receiver_name: str) -> Tracking:
+def _tracking(number: str, status: str, receiver_name: str, language: str) -> Tracking:
     return Tracking(
         number=number,
         status=status,
-        status_text=str(ItemStatus(status).label),
+        status_text=_label(ItemStatus, status, language),
         receiver_name=rules.mask_name(receiver_name),
     )
+
+
+# (choices, value, language) → the label's text: each lazy label resolved through gettext
+# cost more than the lookup's query (ten per answer); translations do not change while a
+# process runs.
+_labels: dict[tuple, str] = {}
+
+
+def _label(choices, value: str, language: str) -> str:
+    """The label of ``value`` in ``choices``, translated; ``language`` is the active one."""
+    key = (choices, value, language)
+    text = _labels.get(key)
+    if text is None:
+        text = _labels[key] = str(choices(value).label)
+    return text
 
 
 def item_track(query: str) -> TrackLookup:

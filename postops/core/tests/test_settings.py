@@ -125,7 +125,7 @@ def test_postgres_url_uses_psycopg3_with_health_checks_and_secure_production_def
     assert loaded == {
         "DEBUG": False,
         "db": {
-            "ENGINE": "django.db.backends.postgresql",
+            "ENGINE": "postops.core.db_backends.postgresql",
             "NAME": "postops_prod",
             "USER": "postops",
             "PASSWORD": "s@cret",

@@ -164,6 +164,25 @@ def test_track_several_numbers_at_once(client, tracked, django_assert_max_num_qu
     assert results[3]["tracking"]["status"] == "delivery_failed"
 
 
+def test_answers_built_by_hand_match_their_declared_models(client, tracked):
+    """Tracking answers skip django-ninja's response validation (``api.json_answer``): they
+    must still be exactly what the OpenAPI models say, dates as ninja wrote them."""
+    from postops.items.api import TrackManyOut, TrackOut
+
+    one = client.get("/api/v1/track/EB125966888VN")
+    many = client.get("/api/v1/track", {"numbers": "EB125966888VN,RR473124829GB"})
+
+    assert one["Content-Type"] == "application/json; charset=utf-8"
+    for response, model in ((one, TrackOut), (many, TrackManyOut)):
+        data = response.json()
+        assert model.model_validate(data).model_dump(mode="json") == data
+    # With milliseconds, as Django's JSON encoder writes them.
+    from postops.items.api import _DATETIME_TEXT
+
+    moment = datetime(2026, 3, 2, 7, 0, 0, 123456, tzinfo=UTC)
+    assert _DATETIME_TEXT(moment) == "2026-03-02T07:00:00.123Z"
+
+
 def test_more_than_twenty_numbers_is_400(client, db):
     numbers = ",".join(f"RR{n:09d}GB" for n in range(21))
     response = client.get("/api/v1/track", {"numbers": numbers})
