@@ -148,6 +148,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's PostgreSQL backend with the health check once per interval, not per request.
     DATABASES["default"]["ENGINE"] = "postops.core.db_backends.postgresql"
+    # Lets psycopg prepare statements at all (Django turns it off). Django's own cursors
+    # bind on the client and never prepare; only the public tracking lookup asks for it
+    # (postops.items.selectors._track_rows).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 POSTOPS_DB_HEALTH_CHECK_SECONDS = env_int("POSTOPS_DB_HEALTH_CHECK_SECONDS", 10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -11,9 +11,16 @@ class ItemsConfig(AppConfig):
     def ready(self):
         from postops.network.models import Office
 
-        from .selectors import office_cache_clear
+        from .models import CodeListEntry
+        from .selectors import office_cache_clear, reason_cache_clear
 
-        # Public tracking caches office names per process: a renamed or new office shows
-        # at once in this process (others within OFFICE_CACHE_SECONDS).
+        # Public tracking caches office names and reason labels per process: a change
+        # shows at once in this process (in the others within OFFICE_CACHE_SECONDS).
         post_save.connect(office_cache_clear, sender=Office, dispatch_uid="items_office_cache")
         post_delete.connect(office_cache_clear, sender=Office, dispatch_uid="items_office_cache_d")
+        post_save.connect(
+            reason_cache_clear, sender=CodeListEntry, dispatch_uid="items_reason_cache"
+        )
+        post_delete.connect(
+            reason_cache_clear, sender=CodeListEntry, dispatch_uid="items_reason_cache_d"
+        )

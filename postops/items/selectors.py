@@ -14,6 +14,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+import psycopg
 from django.db import connection
 from django.utils import timezone, translation
 
@@ -77,50 +78,117 @@ def split_numbers(text: str) -> list[str]:
 # Public tracking reads with one hand-written query: building and compiling the equivalent
 # ORM query (three joins and a reason-label subquery) took about 40 % of the request's CPU
 # on the busiest public endpoint (docs/benchmarks.md). ``LEFT JOIN`` from the item keeps an
-# item without events; the reason label joins on the code list's unique (list, code).
-# Office code and name come from a per-process cache (:func:`_office_label`), not a join:
-# the office table changes seldom and every lookup would otherwise join it once per event.
+# item without events. Office codes and names and the reason labels come from per-process
+# caches (:class:`_TableCache`), not joins: both tables change seldom, and the joins cost
+# PostgreSQL more to plan than the lookup costs to run.
 _TRACK_SQL = """
-    SELECT i.number, i.status, i.receiver_name, e.code, e.occurred_at, {label}, e.office_id
+    SELECT i.number, i.status, i.receiver_name, e.code, e.occurred_at, e.reason_code,
+        e.office_id
     FROM items_item i
     LEFT JOIN items_trackingevent e ON e.item_id = i.id
-    LEFT JOIN items_codelistentry r
-        ON r.list = 'reason' AND r.code = e.reason_code AND e.reason_code <> ''
-    WHERE i.number IN ({numbers})
+    WHERE i.number {match}
     ORDER BY e.occurred_at DESC, e.id DESC
 """
-_REASON_LABEL = {"vi": "r.label", "en": "COALESCE(NULLIF(r.label_en, ''), r.label)"}
+# On PostgreSQL the numbers travel as one array parameter, so that the statement's text is
+# the same for any count of numbers, and the statement is prepared on the connection at its
+# first use (server-side binding, ``prepare=True``; Django's own cursors bind on the client
+# and never prepare): each later lookup skips PostgreSQL's parse and plan, which cost more
+# than running it (docs/benchmarks.md). PostOps connects to PostgreSQL directly (or through
+# a pooler that keeps prepared statements: PgBouncer ≥ 1.21 with max_prepared_statements).
+_TRACK_SQL_PG = _TRACK_SQL.format(match="= ANY(%s)")
 
 
-# office id → (code, name), shared by the requests of one process; emptied when an office is
-# saved or deleted here and after ``OFFICE_CACHE_SECONDS`` (changes made by other processes).
+def _track_rows(numbers: list[str]) -> list[tuple]:
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        # Wrapped like Django's own cursors: errors translated, queries logged in tests.
+        with connection._prepare_cursor(_PreparedCursor(connection.connection)) as cursor:
+            cursor.execute(_TRACK_SQL_PG, [numbers])
+            return cursor.fetchall()
+    with connection.cursor() as cursor:
+        cursor.execute(_TRACK_SQL.format(match=f"IN ({', '.join(['%s'] * len(numbers))})"), numbers)
+        return cursor.fetchall()
+
+
+class _PreparedCursor(psycopg.Cursor):
+    """A server-side-binding cursor that prepares every statement it runs."""
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True, binary=binary)
+
+
+class _TableCache:
+    """A small table read whole into this process and reused by its requests.
+
+    Reloaded after ``seconds`` (changes made by other processes), when a key is missing
+    (at most once per ``MISSING_RELOAD_SECONDS``: a key that is really absent must not
+    reload the table at every request), and after :meth:`clear` (a change made in this
+    process: receivers of the model's ``post_save``/``post_delete``).
+    """
+
+    MISSING_RELOAD_SECONDS = 5
+
+    def __init__(self, load, seconds: int):
+        self._load = load  # () -> dict
+        self.seconds = seconds
+        self._data: dict = {}
+        self._loaded_at = float("-inf")
+
+    def get(self, key, default):
+        value = self._data.get(key, _MISSING)
+        age = time.monotonic() - self._loaded_at
+        if age > self.seconds or (value is _MISSING and age > self.MISSING_RELOAD_SECONDS):
+            self._data = self._load()
+            self._loaded_at = time.monotonic()
+            value = self._data.get(key, _MISSING)
+        return default if value is _MISSING else value
+
+    def clear(self, **_kwargs) -> None:
+        self._data = {}
+        self._loaded_at = float("-inf")
+
+
+_MISSING = object()
+
+
+def _load_offices() -> dict[int, tuple[str, str]]:
+    from postops.network.models import Office
+
+    return {pk: (code, name) for pk, code, name in Office.objects.values_list("pk", "code", "name")}
+
+
+def _load_reasons() -> dict[str, tuple[str, str]]:
+    from .models import CodeList, CodeListEntry
+
+    return {
+        code: (label, label_en or label)
+        for code, label, label_en in CodeListEntry.objects.filter(list=CodeList.REASON).values_list(
+            "code", "label", "label_en"
+        )
+    }
+
+
+# office id → (code, name); reason code → (Vietnamese label, English label). Emptied when
+# an office or a code-list entry is saved or deleted here, reloaded after
+# ``OFFICE_CACHE_SECONDS`` (changes made by other processes).
 OFFICE_CACHE_SECONDS = 300
-_office_cache: dict[int, tuple[str, str]] = {}
-_office_cache_loaded_at = 0.0
+_offices = _TableCache(_load_offices, OFFICE_CACHE_SECONDS)
+_reasons = _TableCache(_load_reasons, OFFICE_CACHE_SECONDS)
+office_cache_clear = _offices.clear
+reason_cache_clear = _reasons.clear
 
 
 def _office_label(office_id: int) -> tuple[str, str]:
-    """(code, name) of an office for public tracking, from the per-process cache; an office
-    not in it (new, or the cache expired) reloads the whole table (a few hundred rows)."""
-    global _office_cache_loaded_at
-    now = time.monotonic()
-    if now - _office_cache_loaded_at > OFFICE_CACHE_SECONDS or office_id not in _office_cache:
-        from postops.network.models import Office
-
-        fresh = {
-            pk: (code, name) for pk, code, name in Office.objects.values_list("pk", "code", "name")
-        }
-        _office_cache.clear()
-        _office_cache.update(fresh)
-        _office_cache_loaded_at = now
-    return _office_cache.get(office_id, ("", ""))
+    """(code, name) of an office for public tracking, from the per-process cache."""
+    return _offices.get(office_id, ("", ""))
 
 
-def office_cache_clear(**_kwargs) -> None:
-    """Signal receiver: an office was saved or deleted in this process."""
-    global _office_cache_loaded_at
-    _office_cache.clear()
-    _office_cache_loaded_at = 0.0
+def _reason_label(code: str, language: str) -> str:
+    """The label of a non-delivery reason in ``language`` (English falls back to Vietnamese)."""
+    labels = _reasons.get(code, None)
+    if labels is None:
+        return ""
+    return labels[1] if language == "en" else labels[0]
 
 
 def _aware(value) -> datetime:
@@ -152,19 +220,17 @@ def item_track_many(queries: list[str]) -> list[TrackLookup]:
     found: dict[str, Tracking] = {}
     if wanted:
         language = translation.get_language()
-        label = _REASON_LABEL["en" if language == "en" else "vi"]
         local = timezone.get_current_timezone()  # once, not once per event
-        sql = _TRACK_SQL.format(label=label, numbers=", ".join(["%s"] * len(wanted)))
-        with connection.cursor() as cursor:
-            cursor.execute(sql, wanted)
-            rows = cursor.fetchall()
-        for number, status, receiver, code, occurred_at, reason, office_id in rows:
+        for number, status, receiver, code, occurred_at, reason_code, office_id in _track_rows(
+            wanted
+        ):
             tracking = found.get(number)
             if tracking is None:
                 tracking = found[number] = _tracking(number, status, receiver, language)
             if code is None:  # an item without events
                 continue
             text = _label(EventCode, code, language)
+            reason = _reason_label(reason_code, language) if reason_code else ""
             o_code, o_name = _office_label(office_id)
             tracking.events.append(
                 TrackedEvent(

@@ -139,3 +139,68 @@ def test_unknown_and_malformed_numbers(item):
         ("EB125966889VN", "invalid_item_number"),
         (item.number, None),
     ]
+
+
+def test_reason_labels_follow_an_edit(item, offices, codes):
+    event_record(
+        actor=None,
+        item=item,
+        code="delivery_office_arrival",
+        office=offices["delivery"],
+        occurred_at=T0 + timedelta(hours=1),
+    )
+    event_record(
+        actor=None,
+        item=item,
+        code="out_for_delivery",
+        office=offices["delivery"],
+        occurred_at=T0 + timedelta(hours=2),
+    )
+    event_record(
+        actor=None,
+        item=item,
+        code="delivery_failed",
+        office=offices["delivery"],
+        occurred_at=T0 + timedelta(hours=3),
+        reason_code="R01",
+        action_code="A01",
+    )
+    with translation.override("vi"):
+        before = selectors.item_track(item.number).tracking.events[0].text
+        entry = CodeListEntry.objects.get(list=CodeList.REASON, code="R01")
+        entry.label = "Người nhận đi vắng"
+        entry.save()  # post_save empties this process's cache
+        after = selectors.item_track(item.number).tracking.events[0].text
+    assert (before, after) == (
+        "Phát không thành công: Không có người nhận",
+        "Phát không thành công: Người nhận đi vắng",
+    )
+
+
+def test_a_missing_key_reloads_the_cached_table_at_most_every_few_seconds(monkeypatch):
+    loads = []
+    cache = selectors._TableCache(lambda: loads.append(1) or {"a": 1}, seconds=300)
+    clock = iter([100.0, 100.0, 101.0, 104.0, 106.0, 106.0, 107.0])
+    monkeypatch.setattr(selectors.time, "monotonic", lambda: next(clock))
+
+    assert cache.get("a", None) == 1  # first read loads (at 100 s)
+    assert cache.get("zz", "-") == "-"  # 101 s: missing, loaded 1 s ago: no reload
+    assert cache.get("zz", "-") == "-"  # 104 s: still within the 5 s
+    assert cache.get("zz", "-") == "-"  # 106 s: reloads once
+    assert cache.get("a", None) == 1  # 107 s: present: no reload
+    assert loads == [1, 1]
+
+
+@pytest.mark.skipif(
+    "postgresql" not in selectors.connection.vendor, reason="prepared statements: PostgreSQL"
+)
+def test_the_lookup_is_a_prepared_statement_on_postgresql(item):
+    from django.db import connection
+
+    selectors.item_track(item.number)
+    selectors.item_track(item.number)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = [row[0] for row in cursor.fetchall()]
+    assert len(statements) == 1
+    assert "WHERE i.number = ANY($1)" in statements[0]
