@@ -779,9 +779,10 @@ class _LockedItem:
         "last_event_code",
         "last_office_id",
         "sender_key_id",
+        "ctid",  # PostgreSQL: where the locked row version is (``_items_status_write``)
     )
 
-    def __init__(self, row):
+    def __init__(self, row, ctid=None):
         (
             self.pk,
             self.number,
@@ -792,6 +793,7 @@ class _LockedItem:
             self.last_office_id,
             self.sender_key_id,
         ) = row
+        self.ctid = ctid
 
 
 _LOCKED_COLUMNS = _LockedItem.__slots__
@@ -1070,18 +1072,17 @@ def _items_lock(numbers: set[str]) -> dict[str, _LockedItem]:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT id, number, service, status, last_event_at, last_event_code, "
-                "last_office_id, sender_key_id FROM items_item "
+                "last_office_id, sender_key_id, ctid::text FROM items_item "
                 "WHERE number = ANY(string_to_array(%s, ',')) ORDER BY id FOR UPDATE",
                 [",".join(numbers)],
             )
-            rows = cursor.fetchall()
-    else:
-        rows = (
-            Item.objects.select_for_update()
-            .filter(number__in=numbers)
-            .order_by("pk")
-            .values_list("pk", *_LOCKED_COLUMNS[1:])
-        )
+            return {row[1]: _LockedItem(row[:8], row[8]) for row in cursor.fetchall()}
+    rows = (
+        Item.objects.select_for_update()
+        .filter(number__in=numbers)
+        .order_by("pk")
+        .values_list("pk", *_LOCKED_COLUMNS[1:8])
+    )
     return {row[1]: _LockedItem(row) for row in rows}
 
 
@@ -1102,17 +1103,32 @@ def _events_stored(event_ids: list[str]) -> dict[str, tuple]:
     return {str(row[0]): row[1:] for row in rows}
 
 
-def _items_status_write(changed: list[Item]) -> None:
+_STATUS_WRITE_SQL = """
+    UPDATE items_item AS i
+    SET status = v.status, last_event_at = v.last_event_at,
+        last_event_code = v.last_event_code, last_office_id = v.last_office_id
+    FROM json_to_recordset(%s::json) AS v(ctid tid, id bigint, status varchar,
+        last_event_at timestamptz, last_event_code varchar, last_office_id bigint)
+    WHERE {match}
+"""
+
+
+def _items_status_write(changed: list) -> None:
     """Write the status cache of the changed items (they are locked by this transaction).
 
     On PostgreSQL one ``UPDATE … FROM json_to_recordset(…)`` for all of them. Django's
     ``bulk_update`` builds a ``CASE WHEN`` per row and column: compiling it for 5,000 items
-    took most of a batch's time (docs/benchmarks.md). Elsewhere (SQLite) ``bulk_update``.
+    took most of a batch's time (docs/benchmarks.md). Items locked by ``_items_lock`` carry
+    their row's ``ctid``: the update finds each row by it (a TID scan) instead of
+    descending the primary key 5,000 times; the row lock keeps the row where it is until
+    the transaction ends, and ``i.id = v.id`` is checked too. Should fewer rows match (it
+    should not), the update runs again by key. Elsewhere (SQLite) ``bulk_update``.
     """
     if connection.vendor == "postgresql":
         rows = to_json(
             [
                 {
+                    "ctid": getattr(i, "ctid", None),
                     "id": i.pk,
                     "status": i.status,
                     "last_event_at": i.last_event_at,
@@ -1123,17 +1139,13 @@ def _items_status_write(changed: list[Item]) -> None:
             ]
         ).decode()
         with connection.cursor() as cursor:
-            cursor.execute(
-                """
-                UPDATE items_item AS i
-                SET status = v.status, last_event_at = v.last_event_at,
-                    last_event_code = v.last_event_code, last_office_id = v.last_office_id
-                FROM json_to_recordset(%s::json) AS v(id bigint, status varchar,
-                    last_event_at timestamptz, last_event_code varchar, last_office_id bigint)
-                WHERE i.id = v.id
-                """,
-                [rows],
-            )
+            if all(getattr(i, "ctid", None) for i in changed):
+                cursor.execute(
+                    _STATUS_WRITE_SQL.format(match="i.ctid = v.ctid AND i.id = v.id"), [rows]
+                )
+                if cursor.rowcount == len(changed):
+                    return
+            cursor.execute(_STATUS_WRITE_SQL.format(match="i.id = v.id"), [rows])
         return
     columns = ("status", "last_event_at", "last_event_code", "last_office_id")
     Item.objects.bulk_update(

@@ -153,3 +153,34 @@ def test_events_insert_without_skipping_refuses_a_stored_event_id(item, offices)
     assert services._events_insert(
         [new], user=None, label="system", now=NOW, skip_stored=False
     ) == {new.event_id}
+
+
+@pytest.mark.skipif("postgresql" not in services.connection.vendor, reason="ctid: PostgreSQL")
+def test_status_write_finds_locked_rows_by_ctid_and_falls_back_to_the_key(
+    blocks, accept_kwargs, offices, django_assert_num_queries
+):
+    from django.db import transaction
+
+    items = [
+        services.item_accept(actor=None, accepted_at=T0, **accept_kwargs).item for _ in range(2)
+    ]
+    with transaction.atomic():
+        locked = list(services._items_lock({i.number for i in items}).values())
+        assert all(i.ctid for i in locked)
+        for i in locked:
+            i.status, i.last_event_code = "in_transit", "sorting_in"
+        with django_assert_num_queries(1):  # by ctid, every row found: no second update
+            services._items_status_write(locked)
+        for i in locked:
+            i.ctid = "(0,1)"  # stale (the rows moved when updated): the key finds them
+            i.last_event_code = "sorting_out"
+        with django_assert_num_queries(2):
+            services._items_status_write(locked)
+    assert (
+        sorted(
+            Item.objects.filter(pk__in=[i.pk for i in items]).values_list(
+                "status", "last_event_code"
+            )
+        )
+        == [("in_transit", "sorting_out")] * 2
+    )
