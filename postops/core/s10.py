@@ -70,9 +70,17 @@ def check_digit(serial8: str | int) -> int:
     return _check_digit(_serial_text(serial8))
 
 
+# Weighted sums of every four-digit half of a serial (2 × 10,000 entries, built once):
+# scanners' batches check 5,000 numbers at once, two look-ups each instead of eight products.
+_HALF_SUMS = tuple(
+    {f"{n:04d}": sum(map(mul, map(int, f"{n:04d}"), weights)) for n in range(10_000)}
+    for weights in (WEIGHTS[:4], WEIGHTS[4:])
+)
+
+
 def _check_digit(serial: str) -> int:
-    # ``serial`` is 8 ASCII digits. map/mul: scanners' batches check 5,000 numbers at once.
-    c = 11 - sum(map(mul, map(int, serial), WEIGHTS)) % 11
+    # ``serial`` is 8 ASCII digits.
+    c = 11 - (_HALF_SUMS[0][serial[:4]] + _HALF_SUMS[1][serial[4:]]) % 11
     if c == 10:
         return 0
     if c == 11:
