@@ -289,7 +289,12 @@ def cod_collection_record(
     now = timezone.now()
     try:
         with transaction.atomic():
-            if CodCollection.objects.filter(item=item).exists():
+            existing = CodCollection.objects.filter(item=item).first()
+            if existing is not None:
+                if existing.event_id == event_id:
+                    # The same collection, resent by a device while the first was being
+                    # committed (read above before it was): the first one stands.
+                    return CollectionResult(existing, False)
                 raise CodError(
                     "already_collected", _("Tiền thu hộ của bưu gửi này đã được ghi nhận.")
                 )
