@@ -47,6 +47,56 @@ def client_ip(request) -> str | None:
     return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR") or None
 
 
+def _entry(
+    actor,
+    action: str,
+    target: models.Model | None = None,
+    *,
+    before: dict | None = None,
+    after: dict | None = None,
+    office=None,
+    request=None,
+    ip_address: str | None = None,
+    actor_label: str = "",
+    target_type: str = "",
+    target_id: str = "",
+    _who: tuple | None = None,
+) -> AuditEntry:
+    """An unsaved entry. ``_who``: (user or None, label, role, office code) already worked
+    out for ``actor`` (a page auditing 50 reads looks them up once)."""
+    if target is not None:
+        target_type = target_type or target._meta.label_lower
+        target_id = target_id or str(target.pk)
+    user, label, role, office_code = _who or _actor_fields(actor, office, actor_label)
+    return AuditEntry(
+        actor=user,
+        actor_label=label,
+        role=role,
+        office_code=office_code,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        before=_json_safe(before or {}),
+        after=_json_safe(after or {}),
+        request_id=getattr(request, "request_id", "") or _context_request_id(),
+        ip_address=ip_address or client_ip(request),
+    )
+
+
+def _actor_fields(actor, office=None, actor_label: str = "") -> tuple:
+    from postops.accounts.roles import primary_role  # accounts depends on core, not back
+
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    if office is None and is_user:
+        office = actor.offices.order_by("path").first()
+    return (
+        actor if is_user else None,
+        actor_label or (actor.get_username() if is_user else ""),
+        primary_role(actor) if is_user else "",
+        getattr(office, "code", "") or "",
+    )
+
+
 def audit_record(
     actor,
     action: str,
@@ -62,27 +112,21 @@ def audit_record(
     target_id: str = "",
 ) -> AuditEntry:
     """Append one audit entry (never updated or deleted afterwards)."""
-    from postops.accounts.roles import primary_role  # accounts depends on core, not back
-
-    is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    if target is not None:
-        target_type = target_type or target._meta.label_lower
-        target_id = target_id or str(target.pk)
-    if office is None and is_user:
-        office = actor.offices.order_by("path").first()
-    return AuditEntry.objects.create(
-        actor=actor if is_user else None,
-        actor_label=actor_label or (actor.get_username() if is_user else ""),
-        role=primary_role(actor) if is_user else "",
-        office_code=getattr(office, "code", "") or "",
-        action=action,
+    entry = _entry(
+        actor,
+        action,
+        target,
+        before=before,
+        after=after,
+        office=office,
+        request=request,
+        ip_address=ip_address,
+        actor_label=actor_label,
         target_type=target_type,
         target_id=target_id,
-        before=_json_safe(before or {}),
-        after=_json_safe(after or {}),
-        request_id=getattr(request, "request_id", "") or _context_request_id(),
-        ip_address=ip_address or client_ip(request),
     )
+    entry.save(force_insert=True)
+    return entry
 
 
 def audit_read(actor, target: models.Model, fields: Iterable[str], request=None) -> AuditEntry:
@@ -107,15 +151,23 @@ def audit_read_many(
 ) -> int:
     """:func:`audit_read` for every record of a list page, in one transaction."""
     field_list = sorted(set(fields))
-    count = 0
+    targets = list(targets)
+    if not targets:
+        return 0
+    # The actor's label, role and office once, and one insert: a list page of 50 records
+    # wrote 100 queries when each read was its own entry (the run sheet page, for one).
+    who = _actor_fields(actor)
+    entries = [
+        _entry(
+            actor,
+            f"{target._meta.label_lower}.read",
+            target,
+            after={"fields": field_list},
+            request=request,
+            _who=who,
+        )
+        for target in targets
+    ]
     with transaction.atomic():
-        for target in targets:
-            audit_record(
-                actor,
-                f"{target._meta.label_lower}.read",
-                target,
-                after={"fields": field_list},
-                request=request,
-            )
-            count += 1
-    return count
+        AuditEntry.objects.bulk_create(entries)
+    return len(entries)

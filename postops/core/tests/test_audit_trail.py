@@ -82,6 +82,28 @@ def test_audit_read_many_writes_one_entry_per_record(make_user):
     assert audit_read_many(viewer, targets, ["phone"]) == 2
     entries = AuditEntry.objects.filter(action="accounts.user.read").order_by("id")
     assert [e.target_id for e in entries] == [str(t.pk) for t in targets]
+    single = audit_read(viewer, targets[0], ["phone"])  # the same fields as one by one
+    assert {
+        (e.actor_id, e.actor_label, e.role, e.office_code, e.target_type, str(e.after))
+        for e in entries
+    } == {
+        (
+            single.actor_id,
+            single.actor_label,
+            single.role,
+            single.office_code,
+            single.target_type,
+            str(single.after),
+        )
+    }
+    assert all(e.occurred_at is not None for e in entries)
+
+
+def test_audit_read_many_takes_a_fixed_number_of_queries(make_user, django_assert_max_num_queries):
+    viewer = make_user("supervisor")
+    targets = [make_user("clerk") for _ in range(30)]
+    with django_assert_max_num_queries(5):  # the actor's office, one insert (and savepoint)
+        assert audit_read_many(viewer, targets, ["phone"]) == 30
 
 
 def test_anonymous_actor_keeps_only_a_label():
