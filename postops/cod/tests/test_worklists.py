@@ -4,6 +4,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.db import connection
 
 from postops.cod import selectors as cod_selectors
 from postops.cod import services
@@ -77,6 +78,23 @@ def test_failed_attempts_count_the_attempts(make_item, supervisor, offices, code
     page = worklists.failed_attempt_items(supervisor)
     assert [(r.number, r.attempts) for r in page.rows] == [(item.number, 2)]
     assert other.number not in _numbers(page)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="partial index plans: PostgreSQL")
+def test_failed_attempts_read_their_partial_index(supervisor):
+    """The list reads ``item_failed_attempt_idx`` (only failed items), not the whole office
+    index (79 ms at 1.8 M items before, 0.7 ms with it; docs/benchmarks.md)."""
+    query = (
+        Item.objects.filter(status="delivery_failed")
+        .order_by("last_event_at", "pk")
+        .values("pk")[:50]
+    )
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "item_failed_attempt_idx" in plan
 
 
 def test_overdue_against_the_promised_date(make_item, supervisor, offices):
