@@ -36,6 +36,35 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
 ]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_request_at_a_time_on_sqlite():
+    """On SQLite the live server's threads share the test's in-memory connection: two
+    requests at once (a page and the postman app's background sync) can run statements on
+    it together, which SQLite answers with "bad parameter or other API misuse" (a 500 seen
+    under load). There the live server handles one request at a time; Django then closes
+    each connection after its answer, so the browser never waits on a kept-alive one.
+    PostgreSQL gives each thread its own connection and keeps the threaded server."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class OneAtATimeServer(WSGIServer):
+        def __init__(self, *args, connections_override=None, **kwargs):
+            # Requests run in the server thread, which installs the overrides itself.
+            super().__init__(*args, **kwargs)
+
+    threaded = LiveServerThread.server_class
+    LiveServerThread.server_class = OneAtATimeServer
+    yield
+    LiveServerThread.server_class = threaded
+
+
 DESKTOP_VIEWPORT = {"width": 1366, "height": 800}
 PHONE_VIEWPORT = {"width": 360, "height": 740}
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results"
