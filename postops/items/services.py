@@ -13,6 +13,7 @@ import json
 import re
 import uuid
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -721,15 +722,8 @@ class EventResult:
     details: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        data = {"event_id": self.event_id, "result": self.result}
-        if self.reason:
-            data["reason"] = self.reason
-            data["message"] = REJECTION_TEXT.get(self.reason, "")
-        if self.status:
-            data["status"] = self.status
-        if self.details:
-            data["details"] = self.details
-        return data
+        """The short form (the postman app's sync answers): the fields that have a value."""
+        return {k: v for k, v in self.as_api().items() if v is not None}
 
     def as_api(self) -> dict:
         """The API's ``EventResultOut``: every field present, ``null`` when empty."""
@@ -796,7 +790,8 @@ class _LockedItem:
         self.ctid = ctid
 
 
-_LOCKED_COLUMNS = _LockedItem.__slots__
+# The model fields the lock reads after the key (not ``ctid``), in the slots' order.
+_LOCKED_FIELDS = _LockedItem.__slots__[1:-1]
 
 
 class _LostRace(Exception):
@@ -1038,10 +1033,8 @@ def _events_insert(
                     params,
                 )
                 return {row[0] for row in cursor.fetchall()}
-            try:
+            with _stored_id_means_check():
                 cursor.execute(_EVENT_INSERT_SQL, params)
-            except IntegrityError:
-                raise _CheckStored() from None
             return {p.event_id for p in to_insert}
     objects = [
         TrackingEvent(
@@ -1062,10 +1055,8 @@ def _events_insert(
         for p in to_insert
     ]
     if not skip_stored:
-        try:
+        with _stored_id_means_check():
             TrackingEvent.objects.bulk_create(objects, batch_size=1000)
-        except IntegrityError:
-            raise _CheckStored() from None
         return {p.event_id for p in to_insert}
     TrackingEvent.objects.bulk_create(objects, batch_size=1000, ignore_conflicts=True)
     return {
@@ -1074,6 +1065,17 @@ def _events_insert(
             event_id__in=[p.event_id for p in to_insert], recorded_at=now
         ).values_list("event_id", flat=True)
     }
+
+
+@contextmanager
+def _stored_id_means_check():
+    """In the plain insert, a unique violation is an event id already stored: the pass
+    starts again, checking (the other constraints were checked before the insert; the
+    foreign keys are checked at commit)."""
+    try:
+        yield
+    except IntegrityError:
+        raise _CheckStored() from None
 
 
 def _items_lock(numbers: set[str]) -> dict[str, _LockedItem]:
@@ -1097,7 +1099,7 @@ def _items_lock(numbers: set[str]) -> dict[str, _LockedItem]:
         Item.objects.select_for_update()
         .filter(number__in=numbers)
         .order_by("pk")
-        .values_list("pk", *_LOCKED_COLUMNS[1:8])
+        .values_list("pk", *_LOCKED_FIELDS)
     )
     return {row[1]: _LockedItem(row) for row in rows}
 
@@ -1303,13 +1305,14 @@ def _ingest_once(
                 group.sort(key=lambda x: (x.occurred_at, x.index))
             for p in group:
                 try:
-                    if rules.is_late(p.occurred_at, item.last_event_at):
+                    then = item.status
+                    new_status = rules.next_status(
+                        item.status, item.last_event_at, p.code, p.occurred_at
+                    )
+                    if new_status is None:
+                        # Late: stored if it fits the status the item had at its own time.
                         then = rules.status_at(history[item.pk], p.occurred_at)
                         rules.transition(then, p.code)
-                        new_status = None
-                    else:
-                        then = item.status
-                        new_status = rules.transition(item.status, p.code)
                 except rules.TransitionRefused:
                     if not check_stored:
                         # It may be a resent event (then it is a duplicate, not an error).
