@@ -48,26 +48,23 @@ def client_ip(request) -> str | None:
 
 
 def _entry(
-    actor,
+    who: tuple,
     action: str,
     target: models.Model | None = None,
     *,
     before: dict | None = None,
     after: dict | None = None,
-    office=None,
     request=None,
     ip_address: str | None = None,
-    actor_label: str = "",
     target_type: str = "",
     target_id: str = "",
-    _who: tuple | None = None,
 ) -> AuditEntry:
-    """An unsaved entry. ``_who``: (user or None, label, role, office code) already worked
-    out for ``actor`` (a page auditing 50 reads looks them up once)."""
+    """An unsaved entry; ``who`` is :func:`_actor_fields` of the actor (a page auditing 50
+    reads works it out once)."""
     if target is not None:
         target_type = target_type or target._meta.label_lower
         target_id = target_id or str(target.pk)
-    user, label, role, office_code = _who or _actor_fields(actor, office, actor_label)
+    user, label, role, office_code = who
     return AuditEntry(
         actor=user,
         actor_label=label,
@@ -84,6 +81,7 @@ def _entry(
 
 
 def _actor_fields(actor, office=None, actor_label: str = "") -> tuple:
+    """(user or ``None``, label, role, office code) of an entry's actor."""
     from postops.accounts.roles import primary_role  # accounts depends on core, not back
 
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
@@ -113,15 +111,13 @@ def audit_record(
 ) -> AuditEntry:
     """Append one audit entry (never updated or deleted afterwards)."""
     entry = _entry(
-        actor,
+        _actor_fields(actor, office, actor_label),
         action,
         target,
         before=before,
         after=after,
-        office=office,
         request=request,
         ip_address=ip_address,
-        actor_label=actor_label,
         target_type=target_type,
         target_id=target_id,
     )
@@ -159,12 +155,11 @@ def audit_read_many(
     who = _actor_fields(actor)
     entries = [
         _entry(
-            actor,
+            who,
             f"{target._meta.label_lower}.read",
             target,
             after={"fields": field_list},
             request=request,
-            _who=who,
         )
         for target in targets
     ]

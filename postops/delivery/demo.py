@@ -24,7 +24,7 @@ from postops.items.models import Item
 from postops.network.models import Commune, Office
 
 from . import services
-from .models import Route, RunSheet, RunSheetEntry
+from .models import Route, RunSheetEntry
 
 _NAMESPACE = uuid.UUID("7d0f5b8e-2f3a-4d6c-8b1e-5a9c3e7f1d20")
 # (prefix, COD amount, weight in grams): a COD parcel, a registered letter (ID check), EMS…
@@ -101,8 +101,8 @@ def seed_delivery(provincial: Office) -> DemoDelivery:
         },
     )
     busy = set(
-        RunSheetEntry.objects.filter(item__number__in=result.numbers)
-        .exclude(run_sheet__status=RunSheet.Status.CONFIRMED)
+        RunSheetEntry.objects.open()
+        .filter(item__number__in=result.numbers)
         .values_list("item__number", flat=True)
     )
     waiting = list(

@@ -134,6 +134,13 @@ class EntryOutcome(models.TextChoices):
     RETURN = rules.Outcome.RETURN, _("Không thành công, chuyển hoàn")
 
 
+class RunSheetEntryQuerySet(models.QuerySet):
+    def open(self):
+        """Entries on a round not confirmed at the end-of-day handover: the item is still
+        with the postman, or on a round that may take no other."""
+        return self.exclude(run_sheet__status=RunSheet.Status.CONFIRMED)
+
+
 class RunSheetEntry(models.Model):
     """An item on a run sheet. ``outcome`` caches the item's latest attempt on this round."""
 
@@ -159,6 +166,8 @@ class RunSheetEntry(models.Model):
     outcome = models.CharField(
         _("kết quả"), max_length=12, choices=EntryOutcome.choices, default=EntryOutcome.PENDING
     )
+
+    objects = RunSheetEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("bưu gửi trên bảng kê")

@@ -16,7 +16,6 @@ from postops.accounts.models import User
 from postops.accounts.roles import has_role
 from postops.items import bag_selectors
 from postops.items import rules as item_rules
-from postops.items.bag_selectors import FORWARD_LIMIT, ForwardGroup
 from postops.items.models import CodeList, CodeListEntry, Item
 from postops.network.models import Office
 from postops.network.selectors import office_scope_ids
@@ -111,9 +110,8 @@ _WAITING_FIELDS = (
 def _waiting_at(office: Office) -> QuerySet[Item]:
     """Items at ``office`` in a status a round may take (arrived, back from a failed
     attempt, held) and not on a round still open."""
-    open_entries = RunSheetEntry.objects.exclude(run_sheet__status=RunSheet.Status.CONFIRMED)
     return Item.objects.filter(last_office=office, status__in=ASSIGNABLE_STATUSES).exclude(
-        run_sheet_entries__in=open_entries
+        run_sheet_entries__in=RunSheetEntry.objects.open()
     )
 
 
@@ -123,7 +121,8 @@ def items_waiting_at_office(office: Office, limit: int = 500) -> list[Item]:
     set by routing by commune, :mod:`postops.items.routing`). Oldest arrival first.
 
     - An item whose delivery office is another one is not offered: it travels on in a bag
-      (:func:`items_to_forward`, the "Chờ chuyển tiếp" list), and ``run_sheet_assign``
+      (:func:`postops.items.bag_selectors.items_to_forward`, the "Chờ chuyển tiếp" list),
+      and ``run_sheet_assign``
       refuses it.
     - An item on its way back to the sender (``returning``) is never offered: its next
       office is the one that accepted it (:func:`postops.items.bag_selectors.
@@ -170,13 +169,6 @@ def items_back_for_sender(office: Office, limit: int = 100) -> list[Item]:
         .order_by("last_event_at", "number")
         .only("pk", "number", "service", "status", "last_event_at")[:limit]
     )
-
-
-def items_to_forward(office: Office, limit: int = FORWARD_LIMIT) -> list[ForwardGroup]:
-    """Items at ``office`` that another office delivers (or, on their way back, that go
-    back to the accepting office), grouped by that office: they leave in a bag
-    (:func:`postops.items.bag_selectors.items_to_forward`)."""
-    return bag_selectors.items_to_forward(office, limit=limit)
 
 
 def next_attempts(items: list[Item]) -> dict[int, date]:

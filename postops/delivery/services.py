@@ -202,8 +202,8 @@ def run_sheet_assign(
             for i in Item.objects.filter(number__in=wanted).select_related("destination_office")
         }
         busy = set(
-            RunSheetEntry.objects.filter(item__number__in=wanted)
-            .exclude(run_sheet__status=RunSheet.Status.CONFIRMED)
+            RunSheetEntry.objects.open()
+            .filter(item__number__in=wanted)
             .values_list("item__number", flat=True)
         )
         events = []
@@ -274,11 +274,7 @@ def items_for_route(route: Route) -> list[str]:
             status__in=ASSIGNABLE_STATUSES,
             receiver_commune_code__in=route.commune_codes,
         )
-        .exclude(
-            run_sheet_entries__in=RunSheetEntry.objects.exclude(
-                run_sheet__status=RunSheet.Status.CONFIRMED
-            )
-        )
+        .exclude(run_sheet_entries__in=RunSheetEntry.objects.open())
         .order_by("receiver_commune_code", "number")
         .values_list("number", flat=True)
     )

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from postops.accounts.decorators import role_required
 from postops.accounts.roles import user_roles
 from postops.core.audit import audit_read, audit_read_many
+from postops.items import bag_selectors
 from postops.items.models import ItemStatus
 from postops.public.layouts import layout_template
 
@@ -346,7 +347,7 @@ def _office_page(request, current, offices, *, form=None, status=200):
                     + urlencode({"origin": current.pk, "destination": g.destination.pk}),
                     "rows": [(i, ItemStatus(i.status).label) for i in g.items],
                 }
-                for g in selectors.items_to_forward(current)
+                for g in bag_selectors.items_to_forward(current)
             ],
             back_for_sender=selectors.items_back_for_sender(current),
             routes=[

@@ -112,11 +112,9 @@ def items_at_office_to_forward(office: Office) -> QuerySet[Item]:
     are not here (the supervisors' "no delivery office" worklist has them).
     """
     # An item on a round not yet handed over is with the postman, whatever its status says.
-    from postops.delivery.models import RunSheet, RunSheetEntry
+    from postops.delivery.models import RunSheetEntry
 
-    open_entries = RunSheetEntry.objects.filter(item=OuterRef("pk")).exclude(
-        run_sheet__status=RunSheet.Status.CONFIRMED
-    )
+    open_entries = RunSheetEntry.objects.open().filter(item=OuterRef("pk"))
     return (
         Item.objects.filter(last_office=office, status__in=FORWARD_STATUSES)
         .exclude(last_event_code__in=DEPARTURE_EVENTS)

@@ -9,7 +9,7 @@ import pytest
 from postops.core.models import AuditEntry
 from postops.delivery import selectors, services
 from postops.delivery.models import RunSheet
-from postops.items import bags
+from postops.items import bag_selectors, bags
 from postops.items.models import Item
 from postops.items.returns import item_return_to_sender
 from postops.items.services import event_record, item_accept
@@ -68,7 +68,7 @@ def test_the_round_offers_only_the_items_this_office_delivers(offices, mixed):
     delivery = offices["delivery"]
     assert _numbers(selectors.items_waiting_at_office(delivery)) == [mixed["here"].number]
     assert _numbers(selectors.items_unrouted_at_office(delivery)) == [mixed["unrouted"].number]
-    groups = selectors.items_to_forward(delivery)
+    groups = bag_selectors.items_to_forward(delivery)
     assert [(g.destination.code, g.total, _numbers(g.items)) for g in groups] == [
         ("242000", 1, [mixed["elsewhere"].number])
     ]
@@ -89,14 +89,14 @@ def test_an_item_being_returned_goes_back_to_the_accepting_office(offices, make_
         offices["delivery"],
     )
     assert selectors.items_waiting_at_office(offices["delivery"]) == []
-    groups = selectors.items_to_forward(offices["delivery"])
+    groups = bag_selectors.items_to_forward(offices["delivery"])
     assert [(g.destination.code, _numbers(g.items)) for g in groups] == [("240000", [item.number])]
     # Back at the accepting office it is handed to the sender there: neither forwarded
     # again nor put on a postman's round (which would ask the sender for the COD).
     event_record(
         actor=None, item=item, code="sorting_in", office=offices["origin"], occurred_at=local(1)
     )
-    assert selectors.items_to_forward(offices["origin"]) == []
+    assert bag_selectors.items_to_forward(offices["origin"]) == []
     assert selectors.items_waiting_at_office(offices["origin"]) == []
     assert _numbers(selectors.items_back_for_sender(offices["origin"])) == [item.number]
     assert selectors.items_back_for_sender(offices["delivery"]) == []
@@ -108,7 +108,7 @@ def test_a_held_item_waiting_for_its_return_stays_on_the_delivery_offices_list(o
         actor=None, item=item, code="held", office=offices["delivery"], occurred_at=local(0)
     )
     assert _numbers(selectors.items_waiting_at_office(offices["delivery"])) == [item.number]
-    assert selectors.items_to_forward(offices["delivery"]) == []
+    assert bag_selectors.items_to_forward(offices["delivery"]) == []
 
 
 def test_the_forward_list_groups_by_destination_and_keeps_out_what_left(
@@ -136,13 +136,13 @@ def test_the_forward_list_groups_by_destination_and_keeps_out_what_left(
     )
     # Delivered items and items out with a postman are not waiting anywhere.
     make_item()  # delivered here: not to forward
-    groups = selectors.items_to_forward(delivery)
+    groups = bag_selectors.items_to_forward(delivery)
     assert [(g.destination.code, g.total, _numbers(g.items), g.more) for g in groups] == [
         ("242000", 3, _numbers(to_other), 0),
         ("243000", 1, [to_far.number], 0),
     ]
     # A limit keeps the oldest; each group still counts all of its items.
-    limited = selectors.items_to_forward(delivery, limit=2)
+    limited = bag_selectors.items_to_forward(delivery, limit=2)
     assert [(g.destination.code, g.total, _numbers(g.items), g.more) for g in limited] == [
         ("242000", 3, _numbers(to_other[:1]), 2),
         ("243000", 1, [to_far.number], 0),
@@ -160,7 +160,7 @@ def test_an_item_on_an_open_round_is_not_to_forward(offices, make_item, supervis
     )
     # Redirected while the postman has it: it is with the postman until the handover.
     Item.objects.filter(pk=item.pk).update(destination_office=offices["other"])
-    assert selectors.items_to_forward(offices["delivery"]) == []
+    assert bag_selectors.items_to_forward(offices["delivery"]) == []
 
 
 # --- Assignment -----------------------------------------------------------------------------------
@@ -302,7 +302,7 @@ def test_the_bag_link_fills_the_form_with_the_items_for_that_destination(
         "numbers": form.initial["numbers"],
     }
     assert client.post("/items/bags/new/", data).status_code == 302
-    assert selectors.items_to_forward(delivery) == []
+    assert bag_selectors.items_to_forward(delivery) == []
 
 
 def test_the_bag_form_fills_only_the_destination_for_an_office_not_the_users(
