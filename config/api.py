@@ -39,10 +39,11 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 
+# Public tracking first: URL patterns are tried in this order, and it is the busiest path.
+api.add_router("/", items_public_router)
 api.add_router("/", accounts_router)
 api.add_router("/network", network_router)
 api.add_router("/", payouts_router)
-api.add_router("/", items_public_router)
 api.add_router("/", items_events_router)
 api.add_router("/", items_router)
 api.add_router("/", bags_router)

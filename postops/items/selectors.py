@@ -89,32 +89,46 @@ _TRACK_SQL = """
     WHERE i.number {match}
     ORDER BY e.occurred_at DESC, e.id DESC
 """
-# On PostgreSQL the numbers travel as one array parameter, so that the statement's text is
-# the same for any count of numbers, and the statement is prepared on the connection at its
-# first use (server-side binding, ``prepare=True``; Django's own cursors bind on the client
-# and never prepare): each later lookup skips PostgreSQL's parse and plan, which cost more
-# than running it (docs/benchmarks.md). PostOps connects to PostgreSQL directly (or through
-# a pooler that keeps prepared statements: PgBouncer ≥ 1.21 with max_prepared_statements).
-_TRACK_SQL_PG = _TRACK_SQL.format(match="= ANY(%s)")
+# On PostgreSQL the statement is prepared on the connection at its first use (server-side
+# binding, ``prepare=True``; Django's own cursors bind on the client and never prepare): each
+# later lookup skips PostgreSQL's parse and plan, which cost more than running it
+# (docs/benchmarks.md). One number (nearly every lookup) has its own statement, ``= %s``:
+# after five runs PostgreSQL keeps a prepared statement's generic plan only if it costs no
+# more than the plans made for each run's values, and for ``= ANY(array)`` the generic plan
+# assumes ten numbers, so that statement is planned again at every run (about 0.13 ms, three
+# times the run itself). Several numbers travel as one array parameter, so that the text is
+# the same for any count. PostOps connects to PostgreSQL directly (or through a pooler that
+# keeps prepared statements: PgBouncer ≥ 1.21 with max_prepared_statements).
+_TRACK_SQL_PG_ONE = _TRACK_SQL.format(match="= %s")
+_TRACK_SQL_PG_MANY = _TRACK_SQL.format(match="= ANY(%s)")
 
 
 def _track_rows(numbers: list[str]) -> list[tuple]:
+    """Rows of :data:`_TRACK_SQL` for ``numbers``, ``occurred_at`` an aware datetime."""
     if connection.vendor == "postgresql":
         connection.ensure_connection()
+        if len(numbers) == 1:
+            sql, params = _TRACK_SQL_PG_ONE, numbers
+        else:
+            sql, params = _TRACK_SQL_PG_MANY, [numbers]
         # Wrapped like Django's own cursors: errors translated, queries logged in tests.
         with connection._prepare_cursor(_PreparedCursor(connection.connection)) as cursor:
-            cursor.execute(_TRACK_SQL_PG, [numbers])
+            cursor.execute(sql, params)
             return cursor.fetchall()
     with connection.cursor() as cursor:
         cursor.execute(_TRACK_SQL.format(match=f"IN ({', '.join(['%s'] * len(numbers))})"), numbers)
-        return cursor.fetchall()
+        # SQLite gives naive UTC datetimes (or text); None for an item without events.
+        return [(*r[:4], r[4] and _aware(r[4]), *r[5:]) for r in cursor.fetchall()]
 
 
 class _PreparedCursor(psycopg.Cursor):
-    """A server-side-binding cursor that prepares every statement it runs."""
+    """A server-side-binding cursor that prepares every statement it runs and asks for
+    results in binary: psycopg's C loaders read binary timestamps without parsing text
+    (and without Django's time-zone loader, a Python call per value; they come back in
+    the connection's time zone, UTC)."""
 
     def execute(self, query, params=None, *, prepare=None, binary=None):
-        return super().execute(query, params, prepare=True, binary=binary)
+        return super().execute(query, params, prepare=True, binary=True)
 
 
 class _TableCache:
@@ -238,7 +252,7 @@ def item_track_many(queries: list[str]) -> list[TrackLookup]:
                     text=f"{text}: {reason}" if reason else text,
                     office_code=o_code,
                     office_name=o_name,
-                    occurred_at=_aware(occurred_at).astimezone(local),
+                    occurred_at=occurred_at.astimezone(local),
                 )
             )
     for lookup in lookups:
