@@ -33,7 +33,7 @@ from .models import (
 MAX_TRACK_NUMBERS = 20
 
 
-@dataclass
+@dataclass(slots=True)
 class TrackedEvent:
     code: str
     text: str
@@ -42,7 +42,7 @@ class TrackedEvent:
     occurred_at: datetime
 
 
-@dataclass
+@dataclass(slots=True)
 class Tracking:
     number: str
     status: str
@@ -148,6 +148,14 @@ class _TableCache:
         self._data: dict = {}
         self._loaded_at = float("-inf")
 
+    def current(self) -> dict:
+        """The table as loaded, reloaded first if older than ``seconds``: for a loop over
+        many keys (:meth:`get` still handles a missing one)."""
+        if time.monotonic() - self._loaded_at > self.seconds:
+            self._data = self._load()
+            self._loaded_at = time.monotonic()
+        return self._data
+
     def get(self, key, default):
         value = self._data.get(key, _MISSING)
         age = time.monotonic() - self._loaded_at
@@ -235,6 +243,7 @@ def item_track_many(queries: list[str]) -> list[TrackLookup]:
     if wanted:
         language = translation.get_language()
         local = timezone.get_current_timezone()  # once, not once per event
+        offices = _offices.current()
         for number, status, receiver, code, occurred_at, reason_code, office_id in _track_rows(
             wanted
         ):
@@ -244,16 +253,11 @@ def item_track_many(queries: list[str]) -> list[TrackLookup]:
             if code is None:  # an item without events
                 continue
             text = _label(EventCode, code, language)
-            reason = _reason_label(reason_code, language) if reason_code else ""
-            o_code, o_name = _office_label(office_id)
+            if reason_code and (reason := _reason_label(reason_code, language)):
+                text = f"{text}: {reason}"
+            office = offices.get(office_id) or _office_label(office_id)
             tracking.events.append(
-                TrackedEvent(
-                    code=code,
-                    text=f"{text}: {reason}" if reason else text,
-                    office_code=o_code,
-                    office_name=o_name,
-                    occurred_at=occurred_at.astimezone(local),
-                )
+                TrackedEvent(code, text, office[0], office[1], occurred_at.astimezone(local))
             )
     for lookup in lookups:
         if lookup.error:

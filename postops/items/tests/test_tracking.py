@@ -176,11 +176,24 @@ def test_answers_built_by_hand_match_their_declared_models(client, tracked):
     for response, model in ((one, TrackOut), (many, TrackManyOut)):
         data = response.json()
         assert model.model_validate(data).model_dump(mode="json") == data
-    # With milliseconds, as Django's JSON encoder writes them.
-    from postops.items.api import _DATETIME_TEXT
+    # Written as Django's JSON encoder (and so django-ninja) writes them.
+    from zoneinfo import ZoneInfo
 
-    moment = datetime(2026, 3, 2, 7, 0, 0, 123456, tzinfo=UTC)
-    assert _DATETIME_TEXT(moment) == "2026-03-02T07:00:00.123Z"
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    from postops.items.api import _datetime_text
+
+    hcm = ZoneInfo("Asia/Ho_Chi_Minh")
+    moments = [
+        datetime(2026, 3, 2, 7, 0, 0, 123456, tzinfo=UTC),
+        datetime(2026, 3, 2, 7, 0, 0, 999999, tzinfo=UTC),
+        datetime(2026, 3, 2, 7, 0, 0, tzinfo=UTC),
+        datetime(2026, 3, 2, 14, 0, 0, 500, tzinfo=hcm),
+        datetime(2026, 3, 2, 14, 0, 0, tzinfo=hcm),
+    ]
+    assert [_datetime_text(m) for m in moments] == [DjangoJSONEncoder().default(m) for m in moments]
+    assert _datetime_text(moments[0]) == "2026-03-02T07:00:00.123Z"
+    assert _datetime_text(moments[3]) == "2026-03-02T14:00:00.000+07:00"
 
 
 def test_more_than_twenty_numbers_is_400(client, db):
@@ -199,6 +212,10 @@ def test_public_tracking_is_rate_limited_per_client(client, tracked, settings):
     # Another client address has its own allowance.
     other = client.get("/api/v1/track/EB125966888VN", REMOTE_ADDR="203.0.113.9")
     assert other.status_code == 200
+    # As django-ninja answers a throttled operation: how long to wait, in seconds.
+    limited = client.get("/api/v1/track/EB125966888VN")
+    assert 0 < int(limited["Retry-After"]) <= 60
+    assert limited.json()["details"] == [{"retry_after_seconds": int(limited["Retry-After"])}]
     # The page shares the same allowance.
     page = client.get("/tra-cuu/", {"numbers": "EB125966888VN"})
     assert page.status_code == 429
@@ -255,3 +272,36 @@ def test_the_page_refuses_more_than_twenty(client, db):
     numbers = "\n".join(str(uuid.UUID(int=n)) for n in range(21))
     html = client.get("/tra-cuu/", {"numbers": numbers}).content.decode()
     assert "Chỉ tra cứu được tối đa 20 số hiệu một lần." in html
+
+
+def test_one_number_is_served_ahead_of_django_ninja_with_the_apis_shape(client, tracked):
+    from django.urls import resolve
+
+    from postops.items.api import track_one_view
+
+    assert resolve("/api/v1/track/EB125966888VN").func is track_one_view
+    ok = client.get("/api/v1/track/EB125966888VN")
+    # The headers every API answer carries (ApiResponseMiddleware).
+    assert ok["Cache-Control"] == "no-store"
+    assert ok["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+    assert ok["X-Content-Type-Options"] == "nosniff"
+    # Only GET; the refusal in the API's error shape, naming the allowed method.
+    refused = client.post("/api/v1/track/EB125966888VN")
+    assert refused.status_code == 405
+    assert refused["Allow"] == "GET"
+    assert refused.json()["code"] == "method_not_allowed"
+    assert refused.json()["details"] == [{"allowed_methods": ["GET"]}]
+    # Errors as ErrorOut documents them.
+    from postops.items.api import ErrorOut
+
+    for number, status, code in (
+        ("EB125966887VN", 400, "invalid_item_number"),
+        ("RR473124829VN", 404, "item_not_found"),
+    ):
+        response = client.get(f"/api/v1/track/{number}")
+        assert (response.status_code, response.json()["code"]) == (status, code)
+        assert ErrorOut.model_validate(response.json()).model_dump(mode="json") == response.json()
+    # The operation django-ninja documents gives the same answer.
+    from postops.items.api import track_one
+
+    assert track_one(None, "EB125966888VN").content == ok.content
