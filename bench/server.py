@@ -6,12 +6,13 @@ except that workers are not recycled during a run (``--max-requests 0``: a worke
 start-up would land in the middle of a measurement), settings ``bench.settings`` (the
 project's plus the no-op endpoints). The access and error logs go to ``<log dir>``.
 
-Rate limiting is off by configuration, not code: the limits are raised out of reach
-(``POSTOPS_PUBLIC_RATE_PER_MINUTE``, ``POSTOPS_API_RATE_PER_MINUTE``) and the throttles'
-cache is Django's dummy cache (``POSTOPS_CACHE_BACKEND``), so they keep no history: with a
-real cache and a limit out of reach, the per-client history of every request in the last
-minute is read and written back on each request, a cost that grows with the request rate
-and that production (60 a minute per client) never sees.
+Rate limiting is set by configuration, not code. The staff API's limit is raised out of
+reach (``POSTOPS_API_RATE_PER_MINUTE``) and its cache is Django's dummy cache
+(``POSTOPS_CACHE_BACKEND``), so it keeps no history: with a real cache and a limit out of
+reach, the per-key history of every request in the last minute is read and written back
+on each request, a cost that grows with the request rate and that production never sees.
+The public limits count in the database (``postops.core.ratelimit``): ``public_rate``
+(``POSTOPS_PUBLIC_RATE_PER_MINUTE``) is ``0``, off, unless a benchmark asks for it.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(database_url: str, workers: int, log_dir: Path = Path("/tmp")):
+def gunicorn(database_url: str, workers: int, log_dir: Path = Path("/tmp"), public_rate: str = "0"):
     """Yield ``(host, port)`` of a running server; stop it (and only it) afterwards."""
     port = free_port()
     env = {
@@ -48,7 +49,7 @@ def gunicorn(database_url: str, workers: int, log_dir: Path = Path("/tmp")):
         "POSTOPS_SECRET_KEY": secrets.token_urlsafe(64),
         "POSTOPS_ALLOWED_HOSTS": "127.0.0.1",
         "POSTOPS_SSL_REDIRECT": "0",
-        "POSTOPS_PUBLIC_RATE_PER_MINUTE": UNLIMITED,
+        "POSTOPS_PUBLIC_RATE_PER_MINUTE": public_rate,
         "POSTOPS_API_RATE_PER_MINUTE": UNLIMITED,
         "POSTOPS_CACHE_BACKEND": "django.core.cache.backends.dummy.DummyCache",
         "POSTOPS_LOG_LEVEL": "WARNING",

@@ -15,7 +15,11 @@ endpoints of ``bench/urls.py``: ``/bench/noop``, a Django view returning a const
 body through the same middleware (the goal is measured against it), and
 ``/bench/api/noop``, the same through django-ninja (for reference).
 The server is gunicorn with production settings (``bench/server.py``) and the public rate
-limit lifted by configuration (``POSTOPS_PUBLIC_RATE_PER_MINUTE``).
+limit off by configuration (``POSTOPS_PUBLIC_RATE_PER_MINUTE=0``). With ``--rate-limited``
+it is on as in production (60 a minute per client address, one counter statement per
+request, ``postops.core.ratelimit``) and each request comes from one of 65,536 client
+addresses (``X-Real-IP``, as nginx sets it), so none reaches the limit: the figures then
+include what the limit costs.
 
 Runs: a warm-up of each endpoint, then two rounds of no-op, API no-op, tracking
 (``--seconds`` each); prints each run and the ratio of the best tracking run to the best
@@ -62,7 +66,13 @@ function init(args)
   math.randomseed(seed * 7919 + os.time())
 end
 
+local spread = os.getenv("BENCH_CLIENTS") == "1"
+
 function request()
+  if spread then
+    local ip = string.format("10.77.%d.%d", math.random(0, 255), math.random(0, 255))
+    return wrk.format("GET", paths[math.random(#paths)], {["X-Real-IP"] = ip})
+  end
   return wrk.format("GET", paths[math.random(#paths)])
 end
 
@@ -100,7 +110,9 @@ def sample_numbers(count: int) -> list[str]:
     return numbers
 
 
-def wrk(host, port, paths_file: Path, seconds: int, connections_: int) -> dict:
+def wrk(
+    host, port, paths_file: Path, seconds: int, connections_: int, clients: bool = False
+) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(LUA)
     try:
@@ -119,7 +131,11 @@ def wrk(host, port, paths_file: Path, seconds: int, connections_: int) -> dict:
                 script.name,
                 f"http://{host}:{port}",
             ],
-            env={**os.environ, "BENCH_PATHS": str(paths_file)},
+            env={
+                **os.environ,
+                "BENCH_PATHS": str(paths_file),
+                "BENCH_CLIENTS": "1" if clients else "",
+            },
             capture_output=True,
             text=True,
             check=True,
@@ -147,6 +163,11 @@ def main():
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=5, help="gunicorn workers")
     parser.add_argument("--numbers", type=int, default=100_000)
+    parser.add_argument(
+        "--rate-limited",
+        action="store_true",
+        help="public rate limit on, as in production, requests from 65,536 addresses",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk not found: apt-get install wrk")
@@ -171,15 +192,17 @@ def main():
     print(
         f"database: PostgreSQL, {items:,} items, ~{events:,} events; {len(numbers):,} numbers "
         f"drawn at random; wrk 1 thread, {args.connections} connections, "
-        f"{args.seconds} s per run; gunicorn {args.workers} sync workers"
+        f"{args.seconds} s per run; gunicorn {args.workers} sync workers; public rate limit "
+        + ("on (60/min per address, 65,536 addresses)" if args.rate_limited else "off")
     )
     runs: dict[str, list[dict]] = {name: [] for name, _p in endpoints}
-    with gunicorn(url, args.workers) as (host, port):
+    rate = "60" if args.rate_limited else "0"
+    with gunicorn(url, args.workers, public_rate=rate) as (host, port):
         for _name, paths in endpoints:  # warm-up: every worker loads the code paths
-            wrk(host, port, paths, 3, args.connections)
+            wrk(host, port, paths, 3, args.connections, args.rate_limited)
         for _round in range(2):
             for name, paths in endpoints:
-                result = wrk(host, port, paths, args.seconds, args.connections)
+                result = wrk(host, port, paths, args.seconds, args.connections, args.rate_limited)
                 runs[name].append(result)
                 show(name, result)
     shutil.rmtree(workdir)

@@ -268,7 +268,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("POSTOPS_DEFAULT_FROM_EMAIL", "postops@local
 
 # --- PostOps --------------------------------------------------------------------------------
 POSTOPS_DEMO_PASSWORD = os.environ.get("POSTOPS_DEMO_PASSWORD", "demo-postops")
-# Public API rate limit (requests per minute per client IP) for tracking endpoints.
+# Public tracking rate limit (requests per minute per client IP, page and API together),
+# counted in the database (postops.core.ratelimit); 0 turns the application's limit off.
 POSTOPS_PUBLIC_RATE_PER_MINUTE = env_int("POSTOPS_PUBLIC_RATE_PER_MINUTE", 60)
 # New complaints an hour one client address may file on the public form /khieu-nai/.
 POSTOPS_COMPLAINT_RATE_PER_HOUR = env_int("POSTOPS_COMPLAINT_RATE_PER_HOUR", 10)

@@ -39,10 +39,10 @@ class ComplaintRateThrottle(PublicRateThrottle):
     """Public complaint submissions per hour per client address (``POSTOPS_COMPLAINT_RATE_PER_HOUR``)."""
 
     scope = "public_complaint"
+    period = 3600
 
-    @staticmethod
-    def _current_rate() -> str:
-        return f"{getattr(settings, 'POSTOPS_COMPLAINT_RATE_PER_HOUR', 10)}/hour"
+    def limit(self) -> int:
+        return settings.POSTOPS_COMPLAINT_RATE_PER_HOUR
 
 
 def _context(request, **extra) -> dict:

@@ -130,3 +130,20 @@ class HolidayOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%d/%m/%Y} {'nghỉ' if self.is_holiday else 'làm việc'}"
+
+
+class RateCounter(models.Model):
+    """Requests one client made in its current window, for the public rate limits
+    (:mod:`postops.core.ratelimit`): one row per scope and client address, counted and reset
+    by a single statement per request. Disposable: on PostgreSQL the table is unlogged (a
+    crash empties it, which only resets the counts)."""
+
+    client_key = models.CharField(max_length=200, unique=True)
+    window_start = models.FloatField()  # Unix time of the window's first request
+    count = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        indexes = [models.Index(fields=["window_start"], name="ratecounter_window_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.client_key}: {self.count}"

@@ -17,45 +17,28 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema
-from ninja.throttling import SimpleRateThrottle
 from pydantic import BaseModel
 from pydantic_core import to_json
 
 from postops.accounts.api_auth import require_roles, staff_auth
 from postops.core import s10
 from postops.core.api_errors import ApiError, error_json_response
-from postops.core.audit import client_ip
+from postops.core.ratelimit import ClientRateThrottle
 
 from . import rules, selectors, services
 
 # --- Public tracking -----------------------------------------------------------------------
 
 
-class PublicRateThrottle(SimpleRateThrottle):
-    """Requests per minute per client address (the address nginx saw: ``X-Real-IP``).
-
-    The rate is read on each request so that a settings change applies at once.
-    """
+class PublicRateThrottle(ClientRateThrottle):
+    """Public tracking requests per minute per client address
+    (``POSTOPS_PUBLIC_RATE_PER_MINUTE``; the page and the API share the allowance)."""
 
     scope = "public_tracking"
+    period = 60
 
-    def __init__(self) -> None:
-        super().__init__(rate=self._current_rate())
-
-    @staticmethod
-    def _current_rate() -> str:
-        return f"{settings.POSTOPS_PUBLIC_RATE_PER_MINUTE}/min"
-
-    def get_cache_key(self, request: HttpRequest) -> str | None:
-        return self.cache_format % {
-            "scope": self.scope,
-            "ident": client_ip(request) or "unknown",
-        }
-
-    def allow_request(self, request: HttpRequest) -> bool:
-        self.rate = self._current_rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request)
+    def limit(self) -> int:
+        return settings.POSTOPS_PUBLIC_RATE_PER_MINUTE
 
 
 public_router = Router(tags=["tracking"], auth=None, throttle=[PublicRateThrottle()])

@@ -21,11 +21,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from ninja.throttling import SimpleRateThrottle
 
 from postops.accounts.decorators import role_required
 from postops.accounts.roles import has_role, user_roles
-from postops.core.audit import audit_read, audit_read_many, client_ip
+from postops.core.audit import audit_read, audit_read_many
+from postops.core.ratelimit import ClientRateThrottle
 from postops.dossiers import pdf as dossier_pdf
 from postops.dossiers import services as dossier_services
 from postops.dossiers.forms import IntakeForm
@@ -48,27 +48,16 @@ postmen = role_required("postman")
 PERSONAL_FIELDS = ("name", "phone", "address")
 
 
-class PickupRateThrottle(SimpleRateThrottle):
+class PickupRateThrottle(ClientRateThrottle):
     """New public requests per hour per client address (``X-Real-IP``, as public tracking).
 
     ``POSTOPS_PICKUP_RATE_PER_HOUR`` (default 10) is read on each request."""
 
     scope = "public_pickup"
+    period = 3600
 
-    def __init__(self) -> None:
-        super().__init__(rate=self._current_rate())
-
-    @staticmethod
-    def _current_rate() -> str:
-        return f"{settings.POSTOPS_PICKUP_RATE_PER_HOUR}/hour"
-
-    def get_cache_key(self, request) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": client_ip(request) or "unknown"}
-
-    def allow_request(self, request) -> bool:
-        self.rate = self._current_rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request)
+    def limit(self) -> int:
+        return settings.POSTOPS_PICKUP_RATE_PER_HOUR
 
 
 def _context(request, **extra) -> dict:
