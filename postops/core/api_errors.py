@@ -9,6 +9,7 @@ into the same shape by :class:`postops.core.api_middleware.ApiResponseMiddleware
 """
 
 import logging
+import math
 
 from django.http import Http404, JsonResponse
 from ninja import NinjaAPI
@@ -65,6 +66,17 @@ def error_json_response(status: int, code: str = "", message: str = "", details=
     )
 
 
+def rate_limited_response(wait: float | None) -> JsonResponse:
+    """429 in the API error shape with how long to wait, when the throttle knows: in
+    ``details`` and in ``Retry-After`` (integer seconds, RFC 9110 §10.2.3), as django-ninja
+    answers a throttled operation. Also for views served outside django-ninja."""
+    details = [{"retry_after_seconds": round(wait)}] if wait is not None else []
+    response = error_json_response(429, details=details)
+    if wait is not None:
+        response["Retry-After"] = str(math.ceil(wait))
+    return response
+
+
 def www_authenticate(request) -> str:
     """The ``WWW-Authenticate`` challenge for a 401 (RFC 6750 §3).
 
@@ -116,11 +128,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(Throttled)
     def _throttled(request, exc: Throttled):
-        # ninja adds the Retry-After header itself when it knows the wait.
-        details = [{"retry_after_seconds": round(exc.wait)}] if exc.wait is not None else []
-        return api.create_response(
-            request, error_body("rate_limited", ERRORS[429][1], details), status=429
-        )
+        return rate_limited_response(exc.wait)
 
     @api.exception_handler(HttpError)
     def _http(request, exc: HttpError):

@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from typing import Literal
 
@@ -22,7 +21,7 @@ from pydantic_core import to_json
 
 from postops.accounts.api_auth import require_roles, staff_auth
 from postops.core import s10
-from postops.core.api_errors import ApiError, error_json_response
+from postops.core.api_errors import ApiError, error_json_response, rate_limited_response
 from postops.core.ratelimit import ClientRateThrottle
 
 from . import rules, selectors, services
@@ -174,13 +173,7 @@ def track_one_view(request: HttpRequest, number: str) -> HttpResponse:
         return HttpResponseNotAllowed(["GET"])
     throttle = PublicRateThrottle()
     if not throttle.allow_request(request):
-        # As django-ninja answers a throttled operation (postops.core.api_errors).
-        wait = throttle.wait()
-        details = [{"retry_after_seconds": round(wait)}] if wait is not None else []
-        response = error_json_response(429, details=details)
-        if wait is not None:
-            response["Retry-After"] = str(math.ceil(wait))  # integer seconds (RFC 9110)
-        return response
+        return rate_limited_response(throttle.wait())
     return _track_one_answer(number)
 
 

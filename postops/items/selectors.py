@@ -152,18 +152,20 @@ class _TableCache:
         """The table as loaded, reloaded first if older than ``seconds``: for a loop over
         many keys (:meth:`get` still handles a missing one)."""
         if time.monotonic() - self._loaded_at > self.seconds:
-            self._data = self._load()
-            self._loaded_at = time.monotonic()
+            self._reload()
         return self._data
 
     def get(self, key, default):
         value = self._data.get(key, _MISSING)
         age = time.monotonic() - self._loaded_at
         if age > self.seconds or (value is _MISSING and age > self.MISSING_RELOAD_SECONDS):
-            self._data = self._load()
-            self._loaded_at = time.monotonic()
+            self._reload()
             value = self._data.get(key, _MISSING)
         return default if value is _MISSING else value
+
+    def _reload(self) -> None:
+        self._data = self._load()
+        self._loaded_at = time.monotonic()
 
     def clear(self, **_kwargs) -> None:
         self._data = {}

@@ -25,6 +25,21 @@ def item(blocks, accept_kwargs):
     return item_accept(actor=None, accepted_at=T0, **accept_kwargs).item
 
 
+def record_at_delivery_office(item, offices, *steps: tuple[int, str, str]) -> None:
+    """Record ``(hours after T0, event code, reason code)`` steps at the delivery office; a
+    step with a reason gets the action code A01."""
+    for hours, code, reason in steps:
+        event_record(
+            actor=None,
+            item=item,
+            code=code,
+            office=offices["delivery"],
+            occurred_at=T0 + timedelta(hours=hours),
+            reason_code=reason,
+            action_code="A01" if reason else "",
+        )
+
+
 def texts(lookup) -> list[tuple[str, str, str]]:
     return [(e.code, e.text, e.occurred_at.isoformat()) for e in lookup.tracking.events]
 
@@ -96,23 +111,15 @@ def test_newest_first_and_latest_stored_first_on_equal_times(item, offices):
 
 def test_reason_labels_follow_the_language(item, offices, codes):
     CodeListEntry.objects.create(list=CodeList.REASON, code="R77", label="Nhà đóng cửa")
-    delivery = offices["delivery"]
-    for hours, code, reason in (
+    record_at_delivery_office(
+        item,
+        offices,
         (2, "delivery_office_arrival", ""),
         (3, "out_for_delivery", ""),
         (4, "delivery_failed", "R01"),
         (5, "out_for_delivery", ""),
         (6, "delivery_failed", "R77"),
-    ):
-        event_record(
-            actor=None,
-            item=item,
-            code=code,
-            office=delivery,
-            occurred_at=T0 + timedelta(hours=hours),
-            reason_code=reason,
-            action_code="A01" if reason else "",
-        )
+    )
     # A code retired after use keeps its label in the history.
     CodeListEntry.objects.filter(list=CodeList.REASON, code="R01").update(is_active=False)
 
@@ -142,28 +149,12 @@ def test_unknown_and_malformed_numbers(item):
 
 
 def test_reason_labels_follow_an_edit(item, offices, codes):
-    event_record(
-        actor=None,
-        item=item,
-        code="delivery_office_arrival",
-        office=offices["delivery"],
-        occurred_at=T0 + timedelta(hours=1),
-    )
-    event_record(
-        actor=None,
-        item=item,
-        code="out_for_delivery",
-        office=offices["delivery"],
-        occurred_at=T0 + timedelta(hours=2),
-    )
-    event_record(
-        actor=None,
-        item=item,
-        code="delivery_failed",
-        office=offices["delivery"],
-        occurred_at=T0 + timedelta(hours=3),
-        reason_code="R01",
-        action_code="A01",
+    record_at_delivery_office(
+        item,
+        offices,
+        (1, "delivery_office_arrival", ""),
+        (2, "out_for_delivery", ""),
+        (3, "delivery_failed", "R01"),
     )
     with translation.override("vi"):
         before = selectors.item_track(item.number).tracking.events[0].text
