@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+import psycopg
+from django.db import connection as default_connection
+
 _FLAG = "_postops_audit_maintenance"
 
 
@@ -145,3 +148,33 @@ def append_only_triggers(*tables: str, sqlite_only: bool = False):
                 schema_editor.execute(sql, params=None)
 
     return migrations.RunPython(forwards, backwards, elidable=False)
+
+
+# --- Prepared statements (PostgreSQL) ---------------------------------------------------------
+#
+# Django's cursors bind parameters on the client and never prepare, so PostgreSQL parses and
+# plans each statement at each run. For the hottest statements of the public endpoints (a
+# tracking lookup, a rate-limit count) that costs more than running them (docs/benchmarks.md).
+# PostOps connects to PostgreSQL directly (or through a pooler that keeps prepared statements:
+# PgBouncer >= 1.21 with max_prepared_statements).
+
+
+class PreparedCursor(psycopg.Cursor):
+    """A server-side-binding cursor that prepares every statement it runs and asks for
+    results in binary: psycopg's C loaders read binary timestamps without parsing text
+    (and without Django's time-zone loader, a Python call per value; they come back in
+    the connection's time zone, UTC)."""
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True, binary=True)
+
+
+def fetch_prepared(sql: str, params, connection=default_connection) -> list[tuple]:
+    """Rows of ``sql`` run as a statement prepared on the PostgreSQL ``connection`` at its
+    first run (``%s`` placeholders; later runs skip parsing and, once PostgreSQL keeps its
+    generic plan after five runs, planning). Wrapped like Django's own cursors: errors
+    translated, queries logged in tests. PostgreSQL only."""
+    connection.ensure_connection()
+    with connection._prepare_cursor(PreparedCursor(connection.connection)) as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()

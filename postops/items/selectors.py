@@ -14,11 +14,11 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-import psycopg
 from django.db import connection
 from django.utils import timezone, translation
 
 from postops.core import s10
+from postops.core.db import fetch_prepared
 
 from . import rules, tariffs
 from .models import (
@@ -97,8 +97,7 @@ _TRACK_SQL = """
 # more than the plans made for each run's values, and for ``= ANY(array)`` the generic plan
 # assumes ten numbers, so that statement is planned again at every run (about 0.13 ms, three
 # times the run itself). Several numbers travel as one array parameter, so that the text is
-# the same for any count. PostOps connects to PostgreSQL directly (or through a pooler that
-# keeps prepared statements: PgBouncer ≥ 1.21 with max_prepared_statements).
+# the same for any count (:func:`postops.core.db.fetch_prepared`).
 _TRACK_SQL_PG_ONE = _TRACK_SQL.format(match="= %s")
 _TRACK_SQL_PG_MANY = _TRACK_SQL.format(match="= ANY(%s)")
 
@@ -106,29 +105,15 @@ _TRACK_SQL_PG_MANY = _TRACK_SQL.format(match="= ANY(%s)")
 def _track_rows(numbers: list[str]) -> list[tuple]:
     """Rows of :data:`_TRACK_SQL` for ``numbers``, ``occurred_at`` an aware datetime."""
     if connection.vendor == "postgresql":
-        connection.ensure_connection()
         if len(numbers) == 1:
             sql, params = _TRACK_SQL_PG_ONE, numbers
         else:
             sql, params = _TRACK_SQL_PG_MANY, [numbers]
-        # Wrapped like Django's own cursors: errors translated, queries logged in tests.
-        with connection._prepare_cursor(_PreparedCursor(connection.connection)) as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
+        return fetch_prepared(sql, params)
     with connection.cursor() as cursor:
         cursor.execute(_TRACK_SQL.format(match=f"IN ({', '.join(['%s'] * len(numbers))})"), numbers)
         # SQLite gives naive UTC datetimes (or text); None for an item without events.
         return [(*r[:4], r[4] and _aware(r[4]), *r[5:]) for r in cursor.fetchall()]
-
-
-class _PreparedCursor(psycopg.Cursor):
-    """A server-side-binding cursor that prepares every statement it runs and asks for
-    results in binary: psycopg's C loaders read binary timestamps without parsing text
-    (and without Django's time-zone loader, a Python call per value; they come back in
-    the connection's time zone, UTC)."""
-
-    def execute(self, query, params=None, *, prepare=None, binary=None):
-        return super().execute(query, params, prepare=True, binary=True)
 
 
 class _TableCache:

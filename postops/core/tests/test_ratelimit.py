@@ -76,3 +76,19 @@ def test_the_counters_table_is_unlogged_on_postgresql():
     with connection.cursor() as cursor:
         cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = 'core_ratecounter'")
         assert cursor.fetchone() == ("u",)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+def test_the_count_is_a_prepared_statement_on_postgresql(monkeypatch):
+    monkeypatch.setattr(ratelimit, "CLEANUP_ONE_IN", 10**9)
+    for i in range(8):  # PostgreSQL weighs the generic plan after five runs
+        assert ratelimit.hit(f"t:{i % 3}", 3, 60, now=1000.0 + i) is None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement, generic_plans FROM pg_prepared_statements"
+            " WHERE statement LIKE '%%core_ratecounter%%'"
+        )
+        ((statement, generic_plans),) = cursor.fetchall()
+    assert "VALUES ($1, $2, 1)" in statement
+    assert generic_plans >= 1  # not parsed nor planned again at each request
+    assert RateCounter.objects.get(client_key="t:1").count == 3
