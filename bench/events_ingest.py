@@ -91,14 +91,6 @@ def make_items(n_items: int) -> tuple[list[tuple[int, str, str]], int]:
         )
         base = cur.fetchone()[0]
         columns = item_columns_sql(network, demo_tariff_id(), base)
-        columns.update(
-            {
-                "status": "'accepted'",
-                "last_event_code": "'accepted'",
-                "last_event_at": "p.accepted_at",
-                "last_office_id": "p.origin_id",
-            }
-        )
         check_item_columns(columns)
         cur.execute(
             f"INSERT INTO items_item ({', '.join(columns)}) "
@@ -107,6 +99,15 @@ def make_items(n_items: int) -> tuple[list[tuple[int, str, str]], int]:
             "ORDER BY p.n RETURNING id, number, destination_office_id, origin_office_id"
         )
         rows = cur.fetchall()
+        cur.execute(
+            """
+            INSERT INTO items_itemstate (item_id, status, last_event_code, last_event_at,
+                last_office_id)
+            SELECT i.id, 'accepted', 'accepted', i.accepted_at, i.origin_office_id
+            FROM items_item i WHERE i.id = ANY(%s)
+            """,
+            [[r[0] for r in rows]],
+        )
         cur.execute(
             """
             INSERT INTO items_trackingevent (event_id, item_id, code, office_id, actor_label,
@@ -325,7 +326,7 @@ def main():
     assert totals == {"accepted": n_events, "duplicate": 0, "rejected": 0}, totals
     with connection.cursor() as cur:
         cur.execute(
-            "SELECT status, count(*) FROM items_item WHERE id = ANY(%s) GROUP BY status",
+            "SELECT status, count(*) FROM items_itemstate WHERE item_id = ANY(%s) GROUP BY status",
             [[i[0] for i in items]],
         )
         statuses = dict(cur.fetchall())

@@ -22,10 +22,12 @@ def seed_cod(provincial: Office) -> int:
     items = list(
         Item.objects.filter(
             origin_office__path__startswith=provincial.path,
-            status="delivered",
+            state__status="delivered",
             cod_amount__gt=0,
             cod_collection__isnull=True,
-        ).order_by("pk")
+        )
+        .select_related("state__last_office", "destination_office")
+        .order_by("pk")
     )
     postman = User.objects.filter(username="demo-postman").first()
     for item in items:

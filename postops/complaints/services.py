@@ -90,7 +90,7 @@ def subject_resolve(number: str) -> SubjectFacts:
         )
     if not s10.is_valid(text):
         raise ComplaintError("number_format")
-    item = Item.objects.filter(number=text).first()
+    item = Item.objects.filter(number=text).select_related("state").first()
     if item is None:
         raise ComplaintError("not_found")
     delivered_on = None

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db.models import Q, QuerySet
+from django.db.models.constants import LOOKUP_SEP
 from django.utils import timezone
 
 
@@ -45,7 +46,8 @@ class Page:
 def keyset_page(
     qs: QuerySet, key: str, cursor: str, limit: int, *, descending: bool, kind: type = datetime
 ) -> Page:
-    """One page of ``qs`` ordered by ``(key, pk)``, after ``cursor``; one query."""
+    """One page of ``qs`` ordered by ``(key, pk)``, after ``cursor``; one query. ``key`` may
+    follow a relation (``state__last_event_at``)."""
     limit = max(1, min(int(limit), 200))
     position = decode_cursor(cursor, kind)
     if position is not None:
@@ -59,5 +61,8 @@ def keyset_page(
     page = Page(rows=rows[:limit])
     if len(rows) > limit:
         last = rows[limit - 1]
-        page.next_cursor = encode_cursor(getattr(last, key), last.pk)
+        value = last
+        for name in key.split(LOOKUP_SEP):
+            value = getattr(value, name)
+        page.next_cursor = encode_cursor(value, last.pk)
     return page

@@ -106,7 +106,9 @@ def seed_delivery(provincial: Office) -> DemoDelivery:
         .values_list("item__number", flat=True)
     )
     waiting = list(
-        Item.objects.filter(number__in=result.numbers[:-_LEFT_FOR_THE_SUPERVISOR], last_office=home)
+        Item.objects.filter(
+            number__in=result.numbers[:-_LEFT_FOR_THE_SUPERVISOR], state__last_office=home
+        )
         .exclude(number__in=busy)
         .values_list("number", flat=True)
     )

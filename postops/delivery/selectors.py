@@ -98,20 +98,22 @@ _WAITING_FIELDS = (
     "pk",
     "number",
     "service",
-    "status",
+    "state__status",
     "receiver_name",
     "receiver_commune_code",
     "receiver_street",
     "cod_amount",
-    "last_event_at",
+    "state__last_event_at",
 )
 
 
 def _waiting_at(office: Office) -> QuerySet[Item]:
     """Items at ``office`` in a status a round may take (arrived, back from a failed
     attempt, held) and not on a round still open."""
-    return Item.objects.filter(last_office=office, status__in=ASSIGNABLE_STATUSES).exclude(
-        run_sheet_entries__in=RunSheetEntry.objects.open()
+    return (
+        Item.objects.filter(state__last_office=office, state__status__in=ASSIGNABLE_STATUSES)
+        .exclude(run_sheet_entries__in=RunSheetEntry.objects.open())
+        .select_related("state")
     )
 
 
@@ -140,7 +142,7 @@ def items_waiting_at_office(office: Office, limit: int = 500) -> list[Item]:
     return list(
         _waiting_at(office)
         .filter(destination_office=office)
-        .order_by("last_event_at", "number")
+        .order_by("state__last_event_at", "number")
         .only(*_WAITING_FIELDS)[:limit]
     )
 
@@ -151,7 +153,7 @@ def items_unrouted_at_office(office: Office, limit: int = 100) -> list[Item]:
     return list(
         _waiting_at(office)
         .filter(destination_office__isnull=True)
-        .order_by("last_event_at", "number")
+        .order_by("state__last_event_at", "number")
         .only(*_WAITING_FIELDS, "receiver_scheme")[:limit]
     )
 
@@ -163,11 +165,14 @@ def items_back_for_sender(office: Office, limit: int = 100) -> list[Item]:
     :func:`items_waiting_at_office`); listed so that they are not forgotten. Oldest first."""
     return list(
         Item.objects.filter(
-            last_office=office, status=item_rules.Status.RETURNING, origin_office=office
+            state__last_office=office,
+            state__status=item_rules.Status.RETURNING,
+            origin_office=office,
         )
-        .exclude(last_event_code__in=bag_selectors.DEPARTURE_EVENTS)
-        .order_by("last_event_at", "number")
-        .only("pk", "number", "service", "status", "last_event_at")[:limit]
+        .exclude(state__last_event_code__in=bag_selectors.DEPARTURE_EVENTS)
+        .select_related("state")
+        .order_by("state__last_event_at", "number")
+        .only("pk", "number", "service", "state__status", "state__last_event_at")[:limit]
     )
 
 
@@ -316,10 +321,11 @@ def items_due_for_return(office_ids) -> QuerySet[Item]:
             run_sheet_entries__outcome=EntryOutcome.RETURN,
             run_sheet_entries__run_sheet__status=RunSheet.Status.CONFIRMED,
             run_sheet_entries__run_sheet__office_id__in=office_ids,
-            status=item_rules.Status.HELD,
+            state__status=item_rules.Status.HELD,
         )
         .distinct()
-        .order_by("last_event_at")
+        .select_related("state")
+        .order_by("state__last_event_at")
     )
 
 
@@ -340,7 +346,7 @@ class HandoverFigures:
 
 
 def handover_figures(run_sheet: RunSheet) -> HandoverFigures:
-    entries = list(run_sheet.entries.select_related("item").order_by("position", "pk"))
+    entries = list(run_sheet.entries.select_related("item__state").order_by("position", "pk"))
     undelivered = [e for e in entries if e.outcome != EntryOutcome.DELIVERED]
     cash = sum(
         DeliveryAttempt.objects.filter(

@@ -199,7 +199,9 @@ def run_sheet_assign(
             )
         items = {
             i.number: i
-            for i in Item.objects.filter(number__in=wanted).select_related("destination_office")
+            for i in Item.objects.filter(number__in=wanted).select_related(
+                "destination_office", "state"
+            )
         }
         busy = set(
             RunSheetEntry.objects.open()
@@ -270,8 +272,8 @@ def items_for_route(route: Route) -> list[str]:
     return list(
         Item.objects.filter(
             Q(destination_office=route.office) | Q(destination_office__isnull=True),
-            last_office=route.office,
-            status__in=ASSIGNABLE_STATUSES,
+            state__last_office=route.office,
+            state__status__in=ASSIGNABLE_STATUSES,
             receiver_commune_code__in=route.commune_codes,
         )
         .exclude(run_sheet_entries__in=RunSheetEntry.objects.open())
@@ -305,7 +307,7 @@ def run_sheet_assign_route(*, actor, route: Route, postman=None, request=None, n
 def _entry_for(postman, number: str, day) -> RunSheetEntry:
     """The postman's latest run sheet entry of the item up to ``day`` (local date)."""
     entry = (
-        RunSheetEntry.objects.select_related("run_sheet__office", "item")
+        RunSheetEntry.objects.select_related("run_sheet__office", "item__state")
         .filter(run_sheet__postman=postman, item__number=number, run_sheet__day__lte=day)
         .order_by("-run_sheet__day", "-pk")
         .first()

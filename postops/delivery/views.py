@@ -458,7 +458,7 @@ def run_sheet(request, pk):
                 )
                 return redirect("delivery:run_sheet", sheet.pk)
         status = 422
-    entries = list(sheet.entries.select_related("item").order_by("position", "pk"))
+    entries = list(sheet.entries.select_related("item__state").order_by("position", "pk"))
     attempts = selectors.attempts_for_run_sheet(sheet)
     audit_read_many(
         request.user, [e.item for e in entries], ["receiver_name", "recipient"], request

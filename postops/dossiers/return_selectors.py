@@ -25,15 +25,15 @@ def results_to_take_back(*, office=None, agency=None, office_ids=None) -> QueryS
     decided = DeliveryAttempt.objects.filter(
         item_id=OuterRef("return_item_id"), kind=DeliveryAttempt.Kind.FAILED, outcome="return"
     )
-    qs = Dossier.objects.select_related("agency", "procedure", "return_item").filter(
+    qs = Dossier.objects.select_related("agency", "procedure", "return_item__state").filter(
         Exists(decided),
         status=rules.Status.RESULT_COLLECTED,
-        return_item__status=ItemStatus.HELD,
+        return_item__state__status=ItemStatus.HELD,
     )
     if office is not None:
-        qs = qs.filter(return_item__last_office=office)
+        qs = qs.filter(return_item__state__last_office=office)
     if office_ids is not None:
-        qs = qs.filter(return_item__last_office_id__in=office_ids)
+        qs = qs.filter(return_item__state__last_office_id__in=office_ids)
     if agency is not None:
         qs = qs.filter(agency=agency)
     return qs
@@ -57,19 +57,19 @@ def take_back_batches_for_user(user) -> list[TakeBackBatch]:
 
     rows = list(
         results_to_take_back(office_ids=list(office_scope_ids(user)))
-        .values("return_item__last_office", "agency")
+        .values("return_item__state__last_office", "agency")
         .annotate(count=Count("id"), oldest=Min("collected_at"))
-        .order_by("return_item__last_office", "agency")
+        .order_by("return_item__state__last_office", "agency")
     )
-    offices = Office.objects.in_bulk([r["return_item__last_office"] for r in rows])
+    offices = Office.objects.in_bulk([r["return_item__state__last_office"] for r in rows])
     agencies = Agency.objects.in_bulk([r["agency"] for r in rows])
     return [
         TakeBackBatch(
-            r["return_item__last_office"],
+            r["return_item__state__last_office"],
             r["agency"],
             r["count"],
             r["oldest"],
-            offices[r["return_item__last_office"]],
+            offices[r["return_item__state__last_office"]],
             agencies[r["agency"]],
         )
         for r in rows

@@ -147,10 +147,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Item)
 class ItemAdmin(ReadOnlyAdmin):
-    list_display = ("number", "service", "status", "origin_office", "accepted_at")
-    list_filter = ("status", "service")
+    list_display = ("number", "service", "status_display", "origin_office", "accepted_at")
+    list_filter = ("state__status", "service")
+    list_select_related = ("state", "origin_office")
     search_fields = ("=number",)
     date_hierarchy = "accepted_at"
+
+    @admin.display(description=_("trạng thái"), ordering="state__status")
+    def status_display(self, obj):
+        return obj.get_status_display()
 
 
 @admin.register(TrackingEvent)

@@ -279,7 +279,7 @@ def _item_for(principal: Principal, number: str) -> Item:
         if principal.key.role != "partner":
             scope |= Q(origin_office_id__in=principal.office_scope)
         item = (
-            Item.objects.select_related("origin_office", "tariff_version")
+            Item.objects.select_related("origin_office", "tariff_version", "state")
             .filter(scope, number=number)
             .first()
         )

@@ -43,7 +43,7 @@ def bag_get_for_user(user, code: str) -> Bag | None:
 
 
 def bag_lines(bag: Bag) -> QuerySet[BagItem]:
-    return bag.lines.select_related("item").order_by("-listed", "item__number")
+    return bag.lines.select_related("item__state").order_by("-listed", "item__number")
 
 
 def bag_destination_choices() -> QuerySet[Office]:
@@ -87,7 +87,7 @@ def onward_office_expression():
     the item has no delivery office (unrouted).
     """
     return Case(
-        When(status=rules.Status.RETURNING, then=F("origin_office_id")),
+        When(state__status=rules.Status.RETURNING, then=F("origin_office_id")),
         default=F("destination_office_id"),
     )
 
@@ -116,8 +116,8 @@ def items_at_office_to_forward(office: Office) -> QuerySet[Item]:
 
     open_entries = RunSheetEntry.objects.open().filter(item=OuterRef("pk"))
     return (
-        Item.objects.filter(last_office=office, status__in=FORWARD_STATUSES)
-        .exclude(last_event_code__in=DEPARTURE_EVENTS)
+        Item.objects.filter(state__last_office=office, state__status__in=FORWARD_STATUSES)
+        .exclude(state__last_event_code__in=DEPARTURE_EVENTS)
         .annotate(onward_office_id=onward_office_expression())
         .filter(onward_office_id__isnull=False)
         .exclude(onward_office_id=office.pk)
@@ -152,8 +152,15 @@ def items_to_forward(office: Office, limit: int = FORWARD_LIMIT) -> list[Forward
     if not totals:
         return []
     rows = list(
-        qs.order_by("last_event_at", "number").only(
-            "pk", "number", "service", "status", "last_event_at", "last_event_code"
+        qs.select_related("state")
+        .order_by("state__last_event_at", "number")
+        .only(
+            "pk",
+            "number",
+            "service",
+            "state__status",
+            "state__last_event_at",
+            "state__last_event_code",
         )[:limit]
     )
     destinations = Office.objects.only("pk", "code", "name").in_bulk(list(totals))
@@ -174,6 +181,6 @@ def forward_numbers(office: Office, destination_id: int, limit: int) -> list[str
     return list(
         items_at_office_to_forward(office)
         .filter(onward_office_id=destination_id)
-        .order_by("last_event_at", "number")
+        .order_by("state__last_event_at", "number")
         .values_list("number", flat=True)[:limit]
     )

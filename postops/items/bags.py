@@ -141,9 +141,11 @@ def bag_close(
     with transaction.atomic():
         items = {
             i.number: i
-            for i in Item.objects.select_for_update()
+            # The item's row is the lock whoever changes an item's state takes.
+            for i in Item.objects.select_for_update(of=("self",))
+            .select_related("state")
             .filter(number__in=valid)
-            .only("pk", "number", "status")
+            .only("pk", "number", "state__status")
             .order_by("pk")
         }
         errors = [

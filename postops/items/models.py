@@ -199,9 +199,10 @@ ReceiverAddress = address_mixin("receiver", _("người nhận"))
 class Item(SenderAddress, ReceiverAddress, models.Model):
     """A postal item: anything the post carries, known by its S10 number.
 
-    ``status``, ``last_event_at``, ``last_event_code`` and ``last_office`` cache the latest
-    tracking event (by the time it happened); only the event services change them, in the
-    same transaction as the event. Money is integer đồng. ``idempotency_scope`` +
+    What the item is (sender, receiver, service, money) is written at acceptance and seldom
+    changed; where it is lives in its :class:`ItemState` (``item.state``), which every
+    tracking event rewrites: ``item.status``, ``item.last_event_at``, ``item.last_event_code``
+    and ``item.last_office`` read it. Money is integer đồng. ``idempotency_scope`` +
     ``idempotency_key`` make a retried acceptance return the first item (Stripe's rule).
     """
 
@@ -231,15 +232,6 @@ class Item(SenderAddress, ReceiverAddress, models.Model):
         verbose_name=_("bảng cước"),
     )
     promised_date = models.DateField(_("ngày phát dự kiến"), null=True, blank=True)
-    status = models.CharField(
-        _("trạng thái"),
-        max_length=20,
-        choices=ItemStatus.choices,
-        default=ItemStatus.ACCEPTED,
-        # No index of its own: lists filter it together with the office
-        # (``item_last_office_idx``), and every index on a column the status write changes
-        # costs an index insert per scanned item (docs/benchmarks.md, "Items").
-    )
     # ``item_origin_idx`` (origin_office, -accepted_at) serves lookups by office: no second,
     # single-column index.
     origin_office = models.ForeignKey(
@@ -257,16 +249,6 @@ class Item(SenderAddress, ReceiverAddress, models.Model):
         related_name="items_to_deliver",
         verbose_name=_("bưu cục phát"),
     )
-    # Covered by ``item_last_office_idx`` (last_office, status).
-    last_office = models.ForeignKey(
-        "network.Office",
-        on_delete=models.PROTECT,
-        db_index=False,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("bưu cục gần nhất"),
-    )
     accepted_at = models.DateTimeField(_("nhận gửi lúc"))
     # No index: nothing looks items up by clerk (only the rare deletion of a user checks it),
     # and each index costs an insert per status write (docs/benchmarks.md, "Items").
@@ -278,10 +260,6 @@ class Item(SenderAddress, ReceiverAddress, models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("người nhận gửi"),
-    )
-    last_event_at = models.DateTimeField(_("sự kiện gần nhất lúc"), null=True, blank=True)
-    last_event_code = models.CharField(
-        _("sự kiện gần nhất"), max_length=30, choices=EventCode.choices, blank=True
     )
     # The partner API key the item came through: whose status webhooks it triggers and
     # who may read it through the API.
@@ -316,20 +294,10 @@ class Item(SenderAddress, ReceiverAddress, models.Model):
         ]
         indexes = [
             models.Index(fields=["origin_office", "-accepted_at"], name="item_origin_idx"),
-            models.Index(fields=["last_office", "status"], name="item_last_office_idx"),
             models.Index(
                 fields=["sender_key"],
                 condition=Q(sender_key__isnull=False),
                 name="item_sender_key_idx",
-            ),
-            # The supervisors' "failed attempts" worklist, in its keyset order: only the
-            # items whose latest event is a failed delivery have an entry (no scan of
-            # ``item_last_office_idx`` whole, 79 ms at 1.8 M items); a status write that
-            # leaves or does not reach that status adds nothing to it.
-            models.Index(
-                fields=["last_event_at", "id"],
-                condition=Q(status="delivery_failed"),
-                name="item_failed_attempt_idx",
             ),
         ]
 
@@ -339,6 +307,87 @@ class Item(SenderAddress, ReceiverAddress, models.Model):
     @property
     def prefix(self) -> str:
         return self.number[:2]
+
+    # Where the item is, read from its state (``select_related("state")`` for a list). Read
+    # only: the event services write the state, in the transaction that stores the event.
+    @property
+    def status(self) -> str:
+        return self.state.status
+
+    def get_status_display(self) -> str:
+        return self.state.get_status_display()
+
+    @property
+    def last_event_at(self):
+        return self.state.last_event_at
+
+    @property
+    def last_event_code(self) -> str:
+        return self.state.last_event_code
+
+    @property
+    def last_office(self):
+        return self.state.last_office
+
+    @property
+    def last_office_id(self) -> int | None:
+        return self.state.last_office_id
+
+
+class ItemState(models.Model):
+    """Where an item is: its status and the latest tracking event (by the time it happened),
+    one row per item. Only the event services change it, in the same transaction as the
+    event (issue #3 item 5), the item's row locked.
+
+    Kept apart from :class:`Item` because every event rewrites it: PostgreSQL writes a new
+    version of a row at each update, with an entry in each of the table's indexes unless no
+    indexed column changes (a HOT update). The status and office are indexed for the
+    worklists, so the item's 370-byte row was copied, and four of its indexes written, at every
+    scan; this row is about 60 bytes, with two indexes (docs/benchmarks.md, "Fifth session").
+    """
+
+    item = models.OneToOneField(
+        Item, on_delete=models.CASCADE, primary_key=True, related_name="state"
+    )
+    status = models.CharField(
+        _("trạng thái"),
+        max_length=20,
+        choices=ItemStatus.choices,
+        default=ItemStatus.ACCEPTED,
+        # No index of its own: lists filter it together with the office.
+    )
+    last_office = models.ForeignKey(
+        "network.Office",
+        on_delete=models.PROTECT,
+        db_index=False,  # covered by ``itemstate_office_idx`` (last_office, status)
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("bưu cục gần nhất"),
+    )
+    last_event_at = models.DateTimeField(_("sự kiện gần nhất lúc"), null=True, blank=True)
+    last_event_code = models.CharField(
+        _("sự kiện gần nhất"), max_length=30, choices=EventCode.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("vị trí bưu gửi")
+        verbose_name_plural = _("vị trí bưu gửi")
+        indexes = [
+            models.Index(fields=["last_office", "status"], name="itemstate_office_idx"),
+            # The supervisors' "failed attempts" worklist, in its keyset order: only the
+            # items whose latest event is a failed delivery have an entry (no scan of
+            # ``itemstate_office_idx`` whole); a status write that leaves or does not reach
+            # that status adds nothing to it.
+            models.Index(
+                fields=["last_event_at", "item"],
+                condition=Q(status="delivery_failed"),
+                name="itemstate_failed_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {self.status}"
 
 
 class CodeList(models.TextChoices):

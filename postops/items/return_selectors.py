@@ -18,12 +18,12 @@ def item_for_request(user, number: str) -> Item | None:
         return None
     scope = office_scope_ids(user)
     return (
-        Item.objects.select_related("origin_office", "destination_office", "last_office")
+        Item.objects.select_related("origin_office", "destination_office", "state__last_office")
         .filter(number=number)
         .filter(
             Q(origin_office_id__in=scope)
             | Q(destination_office_id__in=scope)
-            | Q(last_office_id__in=scope)
+            | Q(state__last_office_id__in=scope)
         )
         .first()
     )

@@ -82,8 +82,10 @@ def _require_office_in_scope(actor, office: Office) -> None:
 
 def _item(item: Item | str) -> Item:
     if isinstance(item, Item):
-        return Item.objects.select_related("origin_office__commune").get(pk=item.pk)
-    found = Item.objects.select_related("origin_office__commune").filter(number=item).first()
+        return Item.objects.select_related("origin_office__commune", "state").get(pk=item.pk)
+    found = (
+        Item.objects.select_related("origin_office__commune", "state").filter(number=item).first()
+    )
     if found is None:
         raise ValidationError({"number": [_("Không tìm thấy bưu gửi có số hiệu này.")]})
     return found
@@ -434,7 +436,7 @@ def item_redirect(
     before = {k: getattr(item, k) for k in changes}
     moment = _event_time(item, None)
     with transaction.atomic():
-        won = Item.objects.filter(pk=item.pk, status=item.status).update(**changes)
+        won = Item.objects.filter(pk=item.pk, state__status=item.status).update(**changes)
         if not won:
             raise ValidationError(
                 _("Trạng thái bưu gửi vừa thay đổi; tải lại trang và thử lại."),
@@ -515,8 +517,8 @@ def items_mark_unclaimed(*, now: datetime | None = None, batch_size: int = 500) 
     statuses = [s.value for s in return_rules.UNCLAIMABLE]
     while True:
         chunk = list(
-            Item.objects.filter(pk__gt=last_pk, status__in=statuses, accepted_at__lte=cutoff)
-            .select_related("last_office", "destination_office", "origin_office")
+            Item.objects.filter(pk__gt=last_pk, state__status__in=statuses, accepted_at__lte=cutoff)
+            .select_related("state__last_office", "destination_office", "origin_office")
             .order_by("pk")[:batch_size]
         )
         if not chunk:

@@ -82,9 +82,10 @@ def split_numbers(text: str) -> list[str]:
 # caches (:class:`_TableCache`), not joins: both tables change seldom, and the joins cost
 # PostgreSQL more to plan than the lookup costs to run.
 _TRACK_SQL = """
-    SELECT i.number, i.status, i.receiver_name, e.code, e.occurred_at, e.reason_code,
+    SELECT i.number, s.status, i.receiver_name, e.code, e.occurred_at, e.reason_code,
         e.office_id
     FROM items_item i
+    JOIN items_itemstate s ON s.item_id = i.id
     LEFT JOIN items_trackingevent e ON e.item_id = i.id
     WHERE i.number {match}
     ORDER BY e.occurred_at DESC, e.id DESC
@@ -633,12 +634,14 @@ def item_get_for_user(user, number: str) -> Item | None:
         return None
     scope = office_scope_ids(user)
     return (
-        Item.objects.select_related("origin_office", "destination_office", "tariff_version")
+        Item.objects.select_related(
+            "origin_office", "destination_office", "tariff_version", "state__last_office"
+        )
         .filter(number=number)
         .filter(
             Q(origin_office_id__in=scope)
             | Q(destination_office_id__in=scope)
-            | Q(last_office_id__in=scope)
+            | Q(state__last_office_id__in=scope)
         )
         .first()
     )

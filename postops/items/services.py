@@ -40,6 +40,7 @@ from .models import (
     CodeListEntry,
     DeliveryStandard,
     Item,
+    ItemState,
     NumberBlock,
     ServiceIndicator,
     TrackingEvent,
@@ -516,7 +517,6 @@ def item_accept(
                 promised_date=promised_date,
                 sender_key=sender_key,
                 sender_reference=sender_reference.strip()[:64],
-                status=rules.Status.ACCEPTED,
                 origin_office=office,
                 # Routing by the receiver's commune when the caller names no office.
                 destination_office=destination_office
@@ -524,17 +524,21 @@ def item_accept(
                     address_fields.get("receiver_scheme", ""),
                     address_fields.get("receiver_commune_code", ""),
                 ),
-                last_office=office,
                 accepted_at=accepted_at,
                 accepted_by=user,
-                last_event_at=accepted_at,
-                last_event_code=rules.Event.ACCEPTED,
                 idempotency_scope=scope if idempotency_key else "",
                 idempotency_key=idempotency_key,
                 request_hash=digest if idempotency_key else "",
                 **address_fields,
             )
             item.save(force_insert=True)
+            item.state = ItemState.objects.create(
+                item=item,
+                status=rules.Status.ACCEPTED,
+                last_office=office,
+                last_event_at=accepted_at,
+                last_event_code=rules.Event.ACCEPTED,
+            )
             TrackingEvent.objects.create(
                 event_id=uuid.uuid4(),
                 item=item,
@@ -773,7 +777,7 @@ class _LockedItem:
         "last_event_code",
         "last_office_id",
         "sender_key_id",
-        "ctid",  # PostgreSQL: where the locked row version is (``_items_status_write``)
+        "ctid",  # PostgreSQL: where the state's row version is (``_items_status_write``)
     )
 
     def __init__(self, row, ctid=None):
@@ -791,7 +795,10 @@ class _LockedItem:
 
 
 # The model fields the lock reads after the key (not ``ctid``), in the slots' order.
-_LOCKED_FIELDS = _LockedItem.__slots__[1:-1]
+_LOCKED_FIELDS = tuple(
+    f if f in ("number", "service", "sender_key_id") else f"state__{f}"
+    for f in _LockedItem.__slots__[1:-1]
+)
 
 
 class _LostRace(Exception):
@@ -1089,9 +1096,10 @@ def _items_lock(numbers: set[str]) -> dict[str, _LockedItem]:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT id, number, service, status, last_event_at, last_event_code, "
-                "last_office_id, sender_key_id, ctid::text FROM items_item "
-                "WHERE number = ANY(string_to_array(%s, ',')) ORDER BY id FOR UPDATE",
+                "SELECT i.id, i.number, i.service, s.status, s.last_event_at, "
+                "s.last_event_code, s.last_office_id, i.sender_key_id, s.ctid::text "
+                "FROM items_item i JOIN items_itemstate s ON s.item_id = i.id "
+                "WHERE i.number = ANY(string_to_array(%s, ',')) ORDER BY i.id FOR UPDATE OF i",
                 [",".join(numbers)],
             )
             return {row[1]: _LockedItem(row[:8], row[8]) for row in cursor.fetchall()}
@@ -1122,7 +1130,7 @@ def _events_stored(event_ids: list[str]) -> dict[str, tuple]:
 
 
 _STATUS_WRITE_SQL = """
-    UPDATE items_item AS i
+    UPDATE items_itemstate AS s
     SET status = v.status, last_event_at = v.last_event_at,
         last_event_code = v.last_event_code, last_office_id = v.last_office_id
     FROM json_to_recordset(%s::json) AS v(ctid tid, id bigint, status varchar,
@@ -1132,15 +1140,17 @@ _STATUS_WRITE_SQL = """
 
 
 def _items_status_write(changed: list) -> None:
-    """Write the status cache of the changed items (they are locked by this transaction).
+    """Write the state (:class:`ItemState`) of the changed items, whose rows this
+    transaction has locked.
 
     On PostgreSQL one ``UPDATE … FROM json_to_recordset(…)`` for all of them. Django's
     ``bulk_update`` builds a ``CASE WHEN`` per row and column: compiling it for 5,000 items
     took most of a batch's time (docs/benchmarks.md). Items locked by ``_items_lock`` carry
-    their row's ``ctid``: the update finds each row by it (a TID scan) instead of
-    descending the primary key 5,000 times; the row lock keeps the row where it is until
-    the transaction ends, and ``i.id = v.id`` is checked too. Should fewer rows match (it
-    should not), the update runs again by key. Elsewhere (SQLite) ``bulk_update``.
+    their state row's ``ctid``: the update finds each row by it (a TID scan) instead of
+    descending the primary key 5,000 times. Whoever writes a state holds its item's row
+    lock, so the state row stays where it was read until the transaction ends;
+    ``s.item_id = v.id`` is checked too, and should fewer rows match (they should not), the
+    update runs again by key. Elsewhere (SQLite) ``bulk_update``.
     """
     if connection.vendor == "postgresql":
         rows = to_json(
@@ -1159,15 +1169,16 @@ def _items_status_write(changed: list) -> None:
         with connection.cursor() as cursor:
             if all(getattr(i, "ctid", None) for i in changed):
                 cursor.execute(
-                    _STATUS_WRITE_SQL.format(match="i.ctid = v.ctid AND i.id = v.id"), [rows]
+                    _STATUS_WRITE_SQL.format(match="s.ctid = v.ctid AND s.item_id = v.id"),
+                    [rows],
                 )
                 if cursor.rowcount == len(changed):
                     return
-            cursor.execute(_STATUS_WRITE_SQL.format(match="i.id = v.id"), [rows])
+            cursor.execute(_STATUS_WRITE_SQL.format(match="s.item_id = v.id"), [rows])
         return
     columns = ("status", "last_event_at", "last_event_code", "last_office_id")
-    Item.objects.bulk_update(
-        [Item(pk=i.pk, **{c: getattr(i, c) for c in columns}) for i in changed],
+    ItemState.objects.bulk_update(
+        [ItemState(item_id=i.pk, **{c: getattr(i, c) for c in columns}) for i in changed],
         columns,
         batch_size=500,
     )

@@ -36,14 +36,14 @@ ROW_FIELDS = (
     "pk",
     "number",
     "service",
-    "status",
+    "state__status",
     "cod_amount",
     "accepted_at",
     "promised_date",
-    "last_event_at",
-    "last_event_code",
-    "last_office__code",
-    "last_office__name",
+    "state__last_event_at",
+    "state__last_event_code",
+    "state__last_office__code",
+    "state__last_office__name",
     "destination_office__code",
     "destination_office__name",
 )
@@ -53,8 +53,8 @@ def _base(user) -> QuerySet[Item]:
     """Items at an office in scope, or to be delivered by one, with what a row shows."""
     scope = office_scope_ids(user)
     return (
-        Item.objects.filter(Q(last_office_id__in=scope) | Q(destination_office_id__in=scope))
-        .select_related("last_office", "destination_office")
+        Item.objects.filter(Q(state__last_office_id__in=scope) | Q(destination_office_id__in=scope))
+        .select_related("state__last_office", "destination_office")
         .only(*ROW_FIELDS)
     )
 
@@ -71,10 +71,10 @@ def stale_items(
     now = now or timezone.now()
     qs = (
         _base(user)
-        .exclude(status__in=_FINISHED)
-        .filter(last_event_at__lte=now - timedelta(days=max(0, int(days))))
+        .exclude(state__status__in=_FINISHED)
+        .filter(state__last_event_at__lte=now - timedelta(days=max(0, int(days))))
     )
-    return keyset_page(qs, "last_event_at", cursor, limit, descending=False)
+    return keyset_page(qs, "state__last_event_at", cursor, limit, descending=False)
 
 
 def failed_attempt_items(user, *, cursor: str = "", limit: int = PAGE_SIZE) -> Page:
@@ -82,10 +82,10 @@ def failed_attempt_items(user, *, cursor: str = "", limit: int = PAGE_SIZE) -> P
     events so far) on each row; one query."""
     qs = (
         _base(user)
-        .filter(status=rules.Status.DELIVERY_FAILED)
+        .filter(state__status=rules.Status.DELIVERY_FAILED)
         .annotate(attempts=Count("events", filter=Q(events__code=rules.Event.DELIVERY_FAILED)))
     )
-    return keyset_page(qs, "last_event_at", cursor, limit, descending=False)
+    return keyset_page(qs, "state__last_event_at", cursor, limit, descending=False)
 
 
 def overdue_items(
@@ -96,7 +96,7 @@ def overdue_items(
     today = today or timezone.localdate()
     qs = (
         _base(user)
-        .exclude(status__in=[*_FINISHED, rules.Status.RETURNING])
+        .exclude(state__status__in=[*_FINISHED, rules.Status.RETURNING])
         .filter(promised_date__lt=today)
     )
     return keyset_page(qs, "promised_date", cursor, limit, descending=False, kind=date)
@@ -110,9 +110,9 @@ def unrouted_items(user, *, cursor: str = "", limit: int = PAGE_SIZE) -> Page:
     scope = office_scope_ids(user)
     qs = (
         Item.objects.filter(destination_office__isnull=True)
-        .filter(Q(last_office_id__in=scope) | Q(origin_office_id__in=scope))
-        .exclude(status__in=[*_FINISHED, rules.Status.RETURNING])
-        .select_related("last_office", "destination_office")
+        .filter(Q(state__last_office_id__in=scope) | Q(origin_office_id__in=scope))
+        .exclude(state__status__in=[*_FINISHED, rules.Status.RETURNING])
+        .select_related("state__last_office", "destination_office")
         .only(*ROW_FIELDS, "receiver_commune_code")
     )
-    return keyset_page(qs, "last_event_at", cursor, limit, descending=False)
+    return keyset_page(qs, "state__last_event_at", cursor, limit, descending=False)

@@ -87,9 +87,9 @@ def test_a_bag_closed_at_one_office_is_received_at_the_next(page, login, make_us
         page.locator("form.bag-form button[type=submit]").click()
     report = page.locator(".bag-report")
     expect(report).to_contain_text("3 đến · 0 thiếu · 0 thừa")
-    assert set(Item.objects.filter(number__in=numbers[:3]).values_list("status", flat=True)) == {
-        "at_delivery_office"
-    }
+    assert set(
+        Item.objects.filter(number__in=numbers[:3]).values_list("state__status", flat=True)
+    ) == {"at_delivery_office"}
 
     # The second bag checked item by item: one listed item is missing, one not listed is
     # found in it.

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from postops.core import s10
 from postops.dossiers.models import Dossier, DossierEvent
 from postops.dossiers.tests import helpers
-from postops.items.models import Item
+from postops.items.models import Item, ItemState
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 _serial = {"n": 100}
@@ -33,7 +33,7 @@ def item(
 ) -> Item:
     _serial["n"] += 1
     number = s10.build(prefix, _serial["n"])
-    return Item.objects.create(
+    item = Item.objects.create(
         number=number,
         service=service,
         sender_name="Công ty Hoa Mai",
@@ -43,9 +43,13 @@ def item(
         origin_office=office,
         accepted_at=at(accepted_on, accepted_hour),
         promised_date=promised,
+    )
+    item.state = ItemState.objects.create(
+        item=item,
         status=status,
         last_event_at=at(delivered_on, 15) if delivered_on else None,
     )
+    return item
 
 
 def dossier(

@@ -86,7 +86,7 @@ def test_seed_dossiers_shows_every_stage_of_the_return_leg(make_user, tree):
         "result_ready",
         "returned_to_agency",
     ]
-    waiting = returned.filter(status="result_collected", return_item__status="held").get()
+    waiting = returned.filter(status="result_collected", return_item__state__status="held").get()
     assert waiting.return_item.last_office == tree["po_a"]
     count = Dossier.objects.count()
     seed_dossiers(tree["province"])

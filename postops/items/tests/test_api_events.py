@@ -10,6 +10,7 @@ from postops.accounts.services import api_key_create
 from postops.core.models import AuditEntry
 from postops.items.models import Item, TrackingEvent
 from postops.items.services import item_accept
+from postops.items.tests.helpers import accepted_parcels
 
 T0 = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
 URL = "/api/v1/events/batch"
@@ -170,23 +171,7 @@ def test_wrong_json_types_are_422_and_too_many_events_too(client, item, offices)
 def test_a_full_batch_of_5000_fits_in_one_request(client, offices, indicators, blocks):
     from postops.core import s10
 
-    origin = offices["origin"]
-    Item.objects.bulk_create(
-        Item(
-            number=s10.build("CP", serial),
-            service="parcel",
-            sender_name="Shop",
-            receiver_name="Khách",
-            receiver_commune_code="00004",
-            weight_g=500,
-            origin_office=origin,
-            last_office=origin,
-            accepted_at=T0,
-            last_event_at=T0,
-            last_event_code="accepted",
-        )
-        for serial in range(2500)
-    )
+    accepted_parcels(offices["origin"], 2500, T0)
     _, auth = key_for("clerk", [offices["root"]])
     events = [
         scan(serial * 2 + step, s10.build("CP", serial), code, "240000", step + 1, note="x" * 40)

@@ -92,7 +92,7 @@ def test_one_scan_receives_the_bag_and_the_page_reports(make_user, verified_clie
     assert scan["Location"] == f"/items/bags/{bag.code}/"
     response = client.post(f"/items/bags/{bag.code}/receive", {"found": ""}, follow=True)
     assert f"Đã nhận túi {bag.code}: 3 bưu gửi đến, 0 thiếu, 0 thừa." in response.text
-    assert set(Item.objects.values_list("status", flat=True)) == {"at_delivery_office"}
+    assert set(Item.objects.values_list("state__status", flat=True)) == {"at_delivery_office"}
     assert "Kết quả nhận túi" in response.text
 
 

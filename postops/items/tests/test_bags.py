@@ -210,7 +210,7 @@ def test_a_checked_receipt_reports_missing_and_extra_items(items, clerks, office
         items[2].number: "arrived",
         items[3].number: "extra",
     }
-    statuses = dict(Item.objects.values_list("number", "status"))
+    statuses = dict(Item.objects.values_list("number", "state__status"))
     assert statuses[items[1].number] == "in_transit"  # still on its way somewhere
     assert statuses[items[3].number] == "at_delivery_office"
     assert AuditEntry.objects.get(action="items.bag_receive").after == {

@@ -111,4 +111,4 @@ def test_the_same_batch_sent_in_parallel_is_stored_once(blocks, offices, accept_
         outcomes = sorted(r[position].result for r in results)
         assert outcomes == ["accepted", "duplicate", "duplicate", "duplicate"]
     assert TrackingEvent.objects.exclude(code="accepted").count() == 40
-    assert set(Item.objects.values_list("status", flat=True)) == {"at_delivery_office"}
+    assert set(Item.objects.values_list("state__status", flat=True)) == {"at_delivery_office"}

@@ -22,7 +22,7 @@ def test_demo_items_are_seeded_once_and_can_be_tracked(settings, client, capsys)
     post_offices = Office.objects.filter(kind=Office.Kind.POST_OFFICE).count()
     # One block of each demo prefix (EB, CP, RR) per post office.
     assert counts == (12, 12 + 2 + 3 + 3 + 3 + 4 + 0 + 2 + 3 + 3 + 3 + 4, 3 * post_offices)
-    statuses = sorted(items.values_list("status", flat=True))
+    statuses = sorted(items.values_list("state__status", flat=True))
     assert statuses == sorted(
         [
             "accepted",
@@ -41,7 +41,7 @@ def test_demo_items_are_seeded_once_and_can_be_tracked(settings, client, capsys)
     call_command("seed_demo_items", "--province", "20")
     assert capsys.readouterr().out.startswith("Items: 12 demo items, 0 new number blocks.")
     assert (items.count(), events.count(), blocks.count()) == counts
-    number = items.filter(status="delivered").first().number
+    number = items.filter(state__status="delivered").first().number
     assert client.get(f"/api/v1/track/{number}").json()["status_text"] == "Phát thành công"
 
 

@@ -111,23 +111,32 @@ def test_events_insert_skips_a_stored_event_id_and_says_so(item, offices):
     assert TrackingEvent.objects.filter(item=item).count() == 3  # accepted + 2
 
 
-def test_items_status_write_changes_the_four_cached_columns_only(blocks, accept_kwargs, offices):
+def test_items_status_write_changes_the_state_of_those_items_only(blocks, accept_kwargs, offices):
     items = [
         services.item_accept(actor=None, accepted_at=T0, **accept_kwargs).item for _ in range(3)
     ]
     first, second, untouched = items
-    for i, it in enumerate((first, second)):
-        it.status = "in_transit"
-        it.last_event_at = T0 + timedelta(hours=i + 1)
-        it.last_event_code = "sorting_in"
-        it.last_office_id = offices["delivery"].pk
-        it.receiver_name = "changed in memory only"
+    changed = [
+        services._LockedItem(
+            (
+                it.pk,
+                it.number,
+                it.service,
+                "in_transit",
+                T0 + timedelta(hours=i + 1),
+                "sorting_in",
+                offices["delivery"].pk,
+                None,
+            )
+        )
+        for i, it in enumerate((first, second))
+    ]
 
-    services._items_status_write([first, second])
+    services._items_status_write(changed)
 
     rows = {
         i.pk: (i.status, i.last_event_at, i.last_event_code, i.last_office_id, i.receiver_name)
-        for i in Item.objects.filter(pk__in=[it.pk for it in items])
+        for i in Item.objects.filter(pk__in=[it.pk for it in items]).select_related("state")
     }
     receiver = accept_kwargs["receiver_name"]
     delivery = offices["delivery"].pk
@@ -179,7 +188,7 @@ def test_status_write_finds_locked_rows_by_ctid_and_falls_back_to_the_key(
     assert (
         sorted(
             Item.objects.filter(pk__in=[i.pk for i in items]).values_list(
-                "status", "last_event_code"
+                "state__status", "state__last_event_code"
             )
         )
         == [("in_transit", "sorting_out")] * 2

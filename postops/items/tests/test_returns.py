@@ -363,7 +363,7 @@ def test_unclaimed_after_6_months_idempotent(blocks, accept_kwargs, codes, offic
     )
     run = returns.items_mark_unclaimed(now=NOW)
     assert (run.checked, run.marked, run.skipped) == (2, 2, 0)
-    statuses = dict(Item.objects.values_list("number", "status"))
+    statuses = dict(Item.objects.values_list("number", "state__status"))
     assert statuses == {
         held.number: "unclaimed",
         exactly.number: "unclaimed",

@@ -14,7 +14,7 @@ import pytest
 from django.utils import translation
 
 from postops.items import selectors
-from postops.items.models import CodeList, CodeListEntry, Item, TrackingEvent
+from postops.items.models import CodeList, CodeListEntry, Item, ItemState, TrackingEvent
 from postops.items.services import event_record, item_accept
 
 T0 = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)  # 08:30 in Hà Nội
@@ -73,8 +73,8 @@ def test_an_item_without_events_answers_with_no_events(offices, db):
         weight_g=20,
         origin_office=offices["origin"],
         accepted_at=T0,
-        status="accepted",
     )
+    ItemState.objects.create(item=bare, status="accepted")
     (lookup,) = selectors.item_track_many(["rr 473 124 829 vn"])
     assert lookup.error is None
     assert (lookup.tracking.number, lookup.tracking.status, lookup.tracking.events) == (
