@@ -20,7 +20,7 @@ pytestmark = pytest.mark.e2e
 
 def _setup(make_user):
     from postops.core import s10
-    from postops.items.models import Item
+    from postops.items.models import Item, ItemState
 
     ward = places.commune("05977", "Phường Đông Kinh")
     root = places.office("240000", "Bưu điện tỉnh Lạng Sơn", ward, kind="provincial")
@@ -37,6 +37,7 @@ def _setup(make_user):
         accepted_at=timezone.make_aware(datetime.combine(today, time(8))),
         promised_date=today,
     )
+    ItemState.objects.create(item=item, status="accepted", last_office=office)
     officer = make_user("complaints", username="kn-officer", offices=[root])
     manager = make_user("manager", username="ld-baocao", offices=[root])
     return item, officer, manager
