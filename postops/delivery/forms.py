@@ -2,7 +2,7 @@
 
 The postman's delivery and failed-attempt forms are drawn by the page and sent by the
 offline queue (``static/js/delivery.js``); their checks live in the services, which answer
-per field. The forms here are the online ones: assignment, handover.
+per field. The forms here are the online ones: assignment, handover, the counter.
 """
 
 from __future__ import annotations
@@ -11,6 +11,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from postops.core import s10
+from postops.core.forms import VndField as CoreVndField
+
+from .models import DeliveryAttempt
 
 
 class VndField(forms.CharField):
@@ -154,3 +157,29 @@ class HomePayoutAssignForm(forms.Form):
         self.fields["staff"].queryset = staff
         self.fields["staff"].label_from_instance = lambda u: u.full_name or u.username
         self.fields["lines"].choices = [(str(line.pk), str(line.pk)) for line in lines]
+
+
+class CounterDeliveryForm(forms.Form):
+    """An item handed over at the counter (``services.counter_delivery_record``, which checks
+    the ID document and the COD amount). ``event_id`` is made when the page is drawn, so a
+    double submit records one hand-over."""
+
+    event_id = forms.UUIDField(widget=forms.HiddenInput)
+    recipient_name = forms.CharField(label=_("Họ tên người nhận hàng"), max_length=150)
+    relation = forms.ChoiceField(
+        label=_("Quan hệ với người có tên trên bưu gửi"),
+        choices=DeliveryAttempt._meta.get_field("relation").choices,
+    )
+    id_document = forms.ChoiceField(
+        label=_("Giấy tờ xuất trình"),
+        choices=[("", "—"), *DeliveryAttempt._meta.get_field("id_document").choices],
+        required=False,
+    )
+    id_number = forms.CharField(
+        label=_("Số giấy tờ"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    cod_collected = CoreVndField(label=_("Tiền thu hộ đã thu (đồng)"), required=False)
+    note = forms.CharField(label=_("Ghi chú"), max_length=200, required=False)

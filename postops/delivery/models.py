@@ -275,6 +275,75 @@ class DeliveryAttempt(AppendOnlyModel):
         return f"{self.item_id} {self.kind} {self.occurred_at:%Y-%m-%d %H:%M}"
 
 
+class CounterDelivery(AppendOnlyModel):
+    """An item handed over at the counter of the office that has it, with its proof.
+
+    Two cases (Postal Law 49/2010; issue #3 items 9 and 11): the receiver comes for an item
+    held or waiting at the delivery office (after the invitations of failed attempts, or
+    told it arrived), and pays its COD if it has one; or the sender takes back an item
+    returned to the office that accepted it (chuyển hoàn), without COD. ``event_id`` is the
+    page's id for the action and the id of the EMI tracking event recorded with it (the
+    item becomes ``delivered`` or ``returned``): a resent form is recognised by it. The ID
+    document is kept as in :class:`DeliveryAttempt`: type, masked number and a keyed hash.
+    """
+
+    class Kind(models.TextChoices):
+        RECEIVER = "receiver", _("Phát tại quầy cho người nhận")
+        SENDER = "sender", _("Trả lại người gửi tại quầy")
+
+    event_id = models.UUIDField(_("mã thao tác"), unique=True)
+    item = models.ForeignKey(
+        "items.Item",
+        on_delete=models.PROTECT,
+        related_name="counter_deliveries",
+        verbose_name=_("bưu gửi"),
+    )
+    office = models.ForeignKey(
+        "network.Office", on_delete=models.PROTECT, related_name="+", verbose_name=_("bưu cục")
+    )
+    clerk = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("giao dịch viên"),
+    )
+    kind = models.CharField(_("trường hợp"), max_length=10, choices=Kind.choices)
+    occurred_at = models.DateTimeField(_("xảy ra lúc"))
+    recorded_at = models.DateTimeField(_("ghi nhận lúc"), auto_now_add=True)
+    recipient_name = models.CharField(_("người nhận"), max_length=150)
+    relation = models.CharField(
+        _("quan hệ"), max_length=12, choices=DeliveryAttempt._meta.get_field("relation").choices
+    )
+    id_document = models.CharField(
+        _("giấy tờ"),
+        max_length=10,
+        blank=True,
+        choices=DeliveryAttempt._meta.get_field("id_document").choices,
+    )
+    id_number_masked = models.CharField(_("số giấy tờ (che)"), max_length=20, blank=True)
+    id_number_digest = models.CharField(max_length=64, blank=True, editable=False)
+    cod_collected = models.PositiveBigIntegerField(_("tiền thu hộ đã thu (đồng)"), default=0)
+    note = models.CharField(_("ghi chú"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("phát tại quầy")
+        verbose_name_plural = _("phát tại quầy")
+        base_manager_name = "objects"
+        ordering = ["-occurred_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(recipient_name=""), name="counter_delivery_recipient_named"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="receiver") | Q(cod_collected=0),
+                name="counter_delivery_no_cod_back_to_sender",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.kind} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
 class Handover(AppendOnlyModel):
     """The supervisor's count at the end of a round: items returned and cash (đồng).
 

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -45,6 +45,7 @@ from postops.network.selectors import office_scope_ids
 
 from . import rules
 from .models import (
+    CounterDelivery,
     DeliveryAttempt,
     EntryOutcome,
     Handover,
@@ -441,29 +442,12 @@ def delivery_record(
     if item.status in item_rules.TERMINAL:
         # Already delivered (or returned…): say so before asking to fix the form.
         raise ActionRejected("invalid_transition")
-    errors: dict[str, list[str]] = {}
-    recipient_name = " ".join((recipient_name or "").split())
-    if not recipient_name:
-        errors["recipient_name"] = [_("Nhập họ tên người nhận hàng.")]
-    if relation not in {r.value for r in rules.Relation}:
-        errors["relation"] = [_("Chọn quan hệ của người nhận hàng với người nhận.")]
-    id_masked = id_digest = ""
-    if rules.id_check_required(item.service, item.cod_amount):
-        problem = rules.document_problem(id_document, id_number)
-        if problem == "unknown_document":
-            errors["id_document"] = [_("Chọn loại giấy tờ người nhận xuất trình.")]
-        elif problem == "missing":
-            errors["id_number"] = [_("Bưu gửi này phải kiểm tra giấy tờ: nhập số giấy tờ.")]
-        elif problem == "passport_format":
-            errors["id_number"] = [_("Số hộ chiếu gồm 1 chữ cái và 7 chữ số.")]
-        elif problem:
-            errors["id_number"] = [_("Số định danh cá nhân không hợp lệ (12 chữ số).")]
-        else:
-            normalised = rules.normalise_document_number(id_number)
-            id_masked = rules.mask_document(id_document, normalised)
-            id_digest = _id_digest(id_document, normalised)
-    else:
-        id_document = ""
+    checked = _recipient_checked(
+        item, recipient_name, relation, id_document, id_number, cod_collected, cod_due=True
+    )
+    errors = checked.errors
+    recipient_name, id_document = checked.name, checked.id_document
+    id_masked, id_digest = checked.id_masked, checked.id_digest
     authorisation_number = " ".join((authorisation_number or "").split())
     problem = rules.authorisation_problem(
         item.service,
@@ -478,16 +462,6 @@ def delivery_record(
         ]
     elif problem == "authorisation_future":
         errors["authorisation_date"] = [_("Ngày giấy ủy quyền không được ở tương lai.")]
-    cod = rules.cod_problem(item.cod_amount, cod_collected)
-    if cod == "cod_missing":
-        errors["cod_collected"] = [_("Nhập số tiền thu hộ đã thu.")]
-    elif cod == "cod_mismatch":
-        errors["cod_collected"] = [
-            _("Số tiền thu phải đúng %(amount)s đồng.")
-            % {"amount": f"{item.cod_amount:,}".replace(",", ".")}
-        ]
-    elif cod == "cod_not_due":
-        errors["cod_collected"] = [_("Bưu gửi này không có tiền thu hộ.")]
     if not signature:
         errors["signature"] = [_("Người nhận hàng cần ký trên màn hình.")]
     sig_kind, problem = _check_image(
@@ -594,6 +568,65 @@ def delivery_record(
             default_storage.delete(name)
         raise
     return ActionResult(str(event_id), Outcome.ACCEPTED, outcome=EntryOutcome.DELIVERED)
+
+
+@dataclass
+class _Recipient:
+    """The recipient's details as checked: field errors, the name tidied, and the ID
+    document kept as little as the check needs (type, masked number, keyed hash)."""
+
+    errors: dict[str, list[str]]
+    name: str
+    id_document: str = ""
+    id_masked: str = ""
+    id_digest: str = ""
+
+
+def _recipient_checked(
+    item, name, relation, id_document, id_number, cod_collected, *, cod_due: bool
+) -> _Recipient:
+    """Check who takes ``item`` (at the door or at the counter): a name, the relation to the
+    receiver, the ID document for registered, insured, dossier and COD items
+    (:func:`rules.id_check_required`) and, when ``cod_due``, the COD amount collected, which
+    must be the item's exactly (:func:`rules.cod_problem`). An item going back to its sender
+    collects nothing (``cod_due=False``: refused or failed items return without collection)."""
+    errors: dict[str, list[str]] = {}
+    checked = _Recipient(errors, " ".join((name or "").split()))
+    if not checked.name:
+        errors["recipient_name"] = [_("Nhập họ tên người nhận hàng.")]
+    if relation not in {r.value for r in rules.Relation}:
+        errors["relation"] = [_("Chọn quan hệ của người nhận hàng với người nhận.")]
+    cod_amount = item.cod_amount if cod_due else 0
+    if rules.id_check_required(item.service, cod_amount):
+        problem = rules.document_problem(id_document, id_number)
+        if problem == "unknown_document":
+            errors["id_document"] = [_("Chọn loại giấy tờ người nhận xuất trình.")]
+        elif problem == "missing":
+            errors["id_number"] = [_("Bưu gửi này phải kiểm tra giấy tờ: nhập số giấy tờ.")]
+        elif problem == "passport_format":
+            errors["id_number"] = [_("Số hộ chiếu gồm 1 chữ cái và 7 chữ số.")]
+        elif problem:
+            errors["id_number"] = [_("Số định danh cá nhân không hợp lệ (12 chữ số).")]
+        else:
+            normalised = rules.normalise_document_number(id_number)
+            checked.id_document = id_document
+            checked.id_masked = rules.mask_document(id_document, normalised)
+            checked.id_digest = _id_digest(id_document, normalised)
+    cod = rules.cod_problem(cod_amount, cod_collected)
+    if cod == "cod_missing":
+        errors["cod_collected"] = [_("Nhập số tiền thu hộ đã thu.")]
+    elif cod == "cod_mismatch":
+        errors["cod_collected"] = [
+            _("Số tiền thu phải đúng %(amount)s đồng.")
+            % {"amount": f"{item.cod_amount:,}".replace(",", ".")}
+        ]
+    elif cod == "cod_not_due":
+        errors["cod_collected"] = [
+            _("Bưu gửi này không có tiền thu hộ.")
+            if cod_due
+            else _("Bưu gửi chuyển hoàn không thu tiền thu hộ của người gửi.")
+        ]
+    return checked
 
 
 def _active_code(list_name: str, code: str) -> bool:
@@ -1192,3 +1225,164 @@ def home_payout_actions_ingest(*, actor, actions: list, request=None) -> list[Ac
                 )
             )
     return results
+
+
+# --- At the counter -----------------------------------------------------------------------------
+
+# The receiver may collect an item at the counter of the office that has it once it arrived
+# there: told it came, invited after failed attempts, held, or waiting at a pick-up point.
+COUNTER_RECEIVER_STATUSES = frozenset(
+    {
+        item_rules.Status.AT_DELIVERY_OFFICE,
+        item_rules.Status.DELIVERY_FAILED,
+        item_rules.Status.HELD,
+        item_rules.Status.AWAITING_PICKUP,
+    }
+)
+
+
+def counter_delivery_kind(item: Item, office: Office) -> str | None:
+    """What the counter of ``office`` may hand over of ``item``: to its receiver, back to its
+    sender, or nothing (``None``).
+
+    The item must be at the office (its latest event there, not a departure). Back to the
+    sender: an item being returned (chuyển hoàn), at the office that accepted it, where the
+    sender handed it in. To the receiver: an item in :data:`COUNTER_RECEIVER_STATUSES`;
+    not a dossier result, whose proxy rules and record the dossier pages keep.
+    """
+    from postops.items.bag_selectors import DEPARTURE_EVENTS
+
+    if item.last_office_id != office.pk or item.last_event_code in DEPARTURE_EVENTS:
+        return None
+    if item.status == item_rules.Status.RETURNING:
+        return CounterDelivery.Kind.SENDER if item.origin_office_id == office.pk else None
+    if (
+        item.status in COUNTER_RECEIVER_STATUSES
+        and item.service not in rules.AUTHORISATION_SERVICES
+    ):
+        return CounterDelivery.Kind.RECEIVER
+    return None
+
+
+def counter_delivery_record(
+    *,
+    actor,
+    item: Item,
+    office: Office,
+    event_id: uuid.UUID,
+    recipient_name: str,
+    relation: str,
+    id_document: str = "",
+    id_number: str = "",
+    cod_collected: int | None = None,
+    note: str = "",
+    request=None,
+) -> CounterDelivery:
+    """Hand ``item`` over at the counter of ``office`` (:class:`CounterDelivery`): to its
+    receiver, who pays the COD, or back to its sender, who pays nothing
+    (:func:`counter_delivery_kind` decides which). Records the EMI event (the item becomes
+    ``delivered`` or ``returned``), the COD collected into the office's cash (held by the
+    clerk, handed over like a postman's: ``postops.cod``) and an audit entry, together.
+
+    The recipient is checked as at the door (:func:`_recipient_checked`: name, relation, ID
+    document for registered, insured and COD items, the exact COD amount). Not while the
+    item is on a postman's round still open. Idempotent: the page's ``event_id`` sent again
+    returns the first record. Raises ``ValidationError`` (``{field: [messages]}`` for the
+    form) or ``PermissionDenied`` (an office outside the clerk's scope).
+    """
+    previous = CounterDelivery.objects.filter(event_id=event_id).first()
+    if previous is not None:
+        if previous.item_id != item.pk:
+            raise ValidationError(_("Mã thao tác này đã dùng cho bưu gửi khác."), code="conflict")
+        return previous
+    _require_scope(actor, office)
+    kind = counter_delivery_kind(item, office)
+    if kind is None:
+        raise ValidationError(
+            _("Bưu gửi không chờ giao tại quầy của bưu cục này (trạng thái: %(status)s).")
+            % {"status": item.get_status_display()},
+            code="invalid_transition",
+        )
+    if RunSheetEntry.objects.open().filter(item=item).exists():
+        raise ValidationError(
+            _("Bưu gửi đang ở bảng kê của bưu tá chưa bàn giao: nhận lại từ bưu tá trước."),
+            code="on_round",
+        )
+    checked = _recipient_checked(
+        item,
+        recipient_name,
+        relation,
+        id_document,
+        id_number,
+        cod_collected,
+        cod_due=kind == CounterDelivery.Kind.RECEIVER,
+    )
+    if checked.errors:
+        raise ValidationError(checked.errors)
+    # Never before the item's latest event: the hand-over must move the status.
+    occurred_at = timezone.now()
+    if item.last_event_at and occurred_at <= item.last_event_at:
+        occurred_at = item.last_event_at + timedelta(microseconds=1)
+    cod = item.cod_amount if kind == CounterDelivery.Kind.RECEIVER else 0
+    try:
+        with transaction.atomic():
+            result = event_record(
+                actor=actor,
+                item=item,
+                code=item_rules.Event.DELIVERED,
+                office=office,
+                occurred_at=occurred_at,
+                event_id=event_id,
+                note=note[:255],
+                request=request,
+            )
+            if result.result != Outcome.ACCEPTED:
+                raise IntegrityError("event id already stored")  # the other submit won
+            record = CounterDelivery.objects.create(
+                event_id=event_id,
+                item=item,
+                office=office,
+                clerk=actor,
+                kind=kind,
+                occurred_at=occurred_at,
+                recipient_name=checked.name[:150],
+                relation=relation,
+                id_document=checked.id_document,
+                id_number_masked=checked.id_masked,
+                id_number_digest=checked.id_digest,
+                cod_collected=cod,
+                note=note[:255],
+            )
+            if cod:
+                try:
+                    cod_collection_record(
+                        item, cod, actor, occurred_at, event_id, office=office, request=request
+                    )
+                except CodError as exc:
+                    raise ValidationError({"cod_collected": [exc.message]}) from None
+            audit_record(
+                actor,
+                "delivery.counter_deliver",
+                record,
+                after={
+                    "number": item.number,
+                    "kind": kind,
+                    "relation": relation,
+                    "id_document": record.id_document,
+                    "cod_collected": cod,
+                },
+                office=office,
+                request=request,
+            )
+    except EventRejected as exc:
+        raise ValidationError(
+            _("Trạng thái bưu gửi vừa thay đổi; tải lại trang và thử lại."),
+            code=exc.result.reason or "invalid_transition",
+        ) from None
+    except IntegrityError:
+        # Two submits of the same form at once: the first one stored it.
+        previous = CounterDelivery.objects.filter(event_id=event_id, item=item).first()
+        if previous is None:
+            raise
+        return previous
+    return record

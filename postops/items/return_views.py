@@ -1,12 +1,15 @@
-"""The counter page for a sender's requests: return to sender, withdrawal, redirection.
+"""The counter page of one item: a sender's requests (return to sender, withdrawal,
+redirection) and the hand-over at the counter (to the receiver, or back to the sender).
 
 Thin: the item is read through ``return_selectors`` (office scope); every change goes
-through ``returns`` (services), which write the tracking event and the audit entry.
+through ``returns`` or ``postops.delivery.services`` (services), which write the tracking
+event and the audit entry.
 """
 
 from __future__ import annotations
 
 import contextlib
+import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +23,11 @@ from django.views.decorators.http import require_POST
 from postops.accounts.decorators import role_required
 from postops.accounts.roles import user_roles
 from postops.core.audit import audit_read
+from postops.delivery import rules as delivery_rules
+from postops.delivery import services as delivery_services
+from postops.delivery.forms import CounterDeliveryForm
+from postops.delivery.models import CounterDelivery
+from postops.network.selectors import office_scope_ids
 from postops.public.layouts import layout_template
 
 from . import return_rules, returns
@@ -63,7 +71,27 @@ def _page(request, item=None, lookup=None, status=200, **forms):
         with contextlib.suppress(ValidationError):
             quote = returns.return_quote(item, return_rules.Cause.SENDER_REQUEST)
         context["quote"] = quote
+        office = _counter_office(request.user, item)
+        kind = office and delivery_services.counter_delivery_kind(item, office)
+        if kind:
+            cod = item.cod_amount if kind == CounterDelivery.Kind.RECEIVER else 0
+            context.update(
+                counter_kind=kind,
+                counter_office=office,
+                counter_cod=cod,
+                counter_id_required=delivery_rules.id_check_required(item.service, cod),
+                counter_form=forms.get("counter_form")
+                or CounterDeliveryForm(initial={"event_id": uuid.uuid4(), "relation": "self"}),
+            )
     return render(request, "items/returns.html", context, status=status)
+
+
+def _counter_office(user, item):
+    """The office whose counter may hand the item over: the one that has it, if the user
+    works there (or above it)."""
+    if item.last_office_id and office_scope_ids(user).filter(pk=item.last_office_id).exists():
+        return item.last_office
+    return None
 
 
 def _allowed(check, status) -> bool:
@@ -206,3 +234,40 @@ def item_redirect(request, number):
             )
             return _back(item)
     return _page(request, item, status=422, redirect_form=form)
+
+
+@require_POST
+@request_staff_required
+def item_counter_deliver(request, number):
+    """The item handed over at the counter: to its receiver, or back to its sender."""
+    item = _item_or_404(request, number)
+    form = CounterDeliveryForm(request.POST)
+    office = _counter_office(request.user, item)
+    if office is None:
+        raise PermissionDenied
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            record = delivery_services.counter_delivery_record(
+                actor=request.user,
+                item=item,
+                office=office,
+                event_id=data["event_id"],
+                recipient_name=data["recipient_name"],
+                relation=data["relation"],
+                id_document=data["id_document"],
+                id_number=data["id_number"],
+                cod_collected=data["cod_collected"],
+                note=data["note"],
+                request=request,
+            )
+        except ValidationError as exc:
+            _apply(form, exc)
+        else:
+            if record.kind == CounterDelivery.Kind.SENDER:
+                text = _("Đã trả %(n)s lại cho người gửi tại quầy.")
+            else:
+                text = _("Đã phát %(n)s tại quầy cho người nhận.")
+            messages.success(request, text % {"n": item.number})
+            return _back(item)
+    return _page(request, item, status=422, counter_form=form)

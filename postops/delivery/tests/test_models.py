@@ -8,7 +8,7 @@ from postops.delivery.models import DeliveryAttempt
 
 from .conftest import eid, local, png_bytes
 
-TABLES = ["delivery_deliveryattempt", "delivery_handover"]
+TABLES = ["delivery_deliveryattempt", "delivery_handover", "delivery_counterdelivery"]
 
 
 @pytest.fixture
