@@ -18,6 +18,7 @@ forged cross-site request cannot carry one (OWASP CSRF Prevention Cheat Sheet).
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -29,6 +30,7 @@ from ninja.throttling import SimpleRateThrottle
 from ninja.utils import check_csrf
 
 from postops.core.api_errors import ApiError
+from postops.core.ratelimit import last_wait, remember_wait
 from postops.network.selectors import office_scope_ids
 
 from .models import ApiKey, User
@@ -200,6 +202,15 @@ class PrincipalRateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": str(principal)}
 
     def allow_request(self, request: HttpRequest) -> bool:
-        self.rate = self._current_rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request)
+        # ninja's throttle keeps the request's state (rate, history, now) on the instance,
+        # which its router shares among requests (and threads): work on a copy, and keep the
+        # wait for this request only (postops.core.ratelimit).
+        state = copy.copy(self)
+        state.rate = self._current_rate()
+        state.num_requests, state.duration = state.parse_rate(state.rate)
+        allowed = SimpleRateThrottle.allow_request(state, request)
+        remember_wait(None if allowed else state.wait())
+        return allowed
+
+    def wait(self) -> float | None:
+        return last_wait()

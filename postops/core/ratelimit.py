@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import random
 import time
+from contextvars import ContextVar
 
 from django.db import connection
 from ninja.throttling import BaseThrottle
@@ -41,6 +42,23 @@ _HIT_SQL = """
                             ELSE core_ratecounter.window_start END
     RETURNING count, window_start
 """
+
+
+# The seconds a refused request must wait, for the ``wait()`` that follows ``allow_request``
+# in the same request. django-ninja shares one throttle instance among all the requests of a
+# router: a wait kept on the instance could be another thread's. A context variable is
+# per thread (and per asyncio task).
+_LAST_WAIT: ContextVar[float | None] = ContextVar("postops_rate_limit_wait", default=None)
+
+
+def remember_wait(wait: float | None) -> None:
+    """Keep ``wait`` (``None``: allowed) for :func:`last_wait` in this request."""
+    _LAST_WAIT.set(wait)
+
+
+def last_wait() -> float | None:
+    """The wait kept by the latest :func:`remember_wait` in this thread or task."""
+    return _LAST_WAIT.get()
 
 
 def hit(key: str, limit: int, period: int, *, now: float | None = None) -> float | None:
@@ -86,8 +104,9 @@ class ClientRateThrottle(BaseThrottle):
 
     def allow_request(self, request) -> bool:
         key = f"{self.scope}:{client_ip(request) or 'unknown'}"
-        self._wait = hit(key, self.limit(), self.period)
-        return self._wait is None
+        wait = hit(key, self.limit(), self.period)
+        remember_wait(wait)
+        return wait is None
 
     def wait(self) -> float | None:
-        return getattr(self, "_wait", None)
+        return last_wait()

@@ -92,3 +92,32 @@ def test_the_count_is_a_prepared_statement_on_postgresql(monkeypatch):
     assert "VALUES ($1, $2, 1)" in statement
     assert generic_plans >= 1  # not parsed nor planned again at each request
     assert RateCounter.objects.get(client_key="t:1").count == 3
+
+
+def test_a_shared_throttle_tells_each_thread_its_own_wait(monkeypatch):
+    """django-ninja shares a router's throttle among requests: a refused request must get
+    its own ``Retry-After``, not the one of a request another thread just counted."""
+    import threading
+
+    from postops.items.api import PublicRateThrottle
+
+    monkeypatch.setattr(ratelimit, "hit", lambda key, limit, period: 42.0 if "9.9" in key else None)
+    throttle = PublicRateThrottle()
+    rf = RequestFactory()
+    counted, checked = threading.Event(), threading.Event()
+    seen = {}
+
+    def refused_client():
+        seen["allowed"] = throttle.allow_request(rf.get("/", REMOTE_ADDR="9.9.9.9"))
+        counted.set()
+        checked.wait(5)  # meanwhile another request is allowed
+        seen["wait"] = throttle.wait()
+
+    thread = threading.Thread(target=refused_client)
+    thread.start()
+    counted.wait(5)
+    assert throttle.allow_request(rf.get("/", REMOTE_ADDR="198.51.100.1"))
+    assert throttle.wait() is None
+    checked.set()
+    thread.join(5)
+    assert seen == {"allowed": False, "wait": 42.0}
