@@ -209,7 +209,7 @@ class PrincipalRateThrottle(SimpleRateThrottle):
         state.rate = self._current_rate()
         state.num_requests, state.duration = state.parse_rate(state.rate)
         allowed = SimpleRateThrottle.allow_request(state, request)
-        remember_wait(None if allowed else state.wait())
+        remember_wait(None if allowed else SimpleRateThrottle.wait(state))
         return allowed
 
     def wait(self) -> float | None:
