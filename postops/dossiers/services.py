@@ -602,7 +602,7 @@ def handover_create(actor, *, office: Office, agency: Agency, request=None) -> H
                 status=rules.Status.RECEIVED,
                 office_id__in=office_subtree_ids(office),
             )
-            .select_related("outbound_item")
+            .select_related("outbound_item__state")
             .order_by("code")
         )
         if not dossiers:
