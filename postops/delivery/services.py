@@ -36,9 +36,10 @@ from postops.core import s10
 from postops.core.audit import audit_record
 from postops.core.calendar import get_calendar
 from postops.items import rules as item_rules
+from postops.items.bag_selectors import DEPARTURE_EVENTS
 from postops.items.models import CodeList, CodeListEntry, Item
 from postops.items.return_rules import Cause, is_free_return
-from postops.items.returns import free_return_services, item_return_to_sender
+from postops.items.returns import decision_time, free_return_services, item_return_to_sender
 from postops.items.services import EventRejected, Outcome, event_record, events_ingest_batch
 from postops.network.models import Office
 from postops.network.selectors import office_scope_ids
@@ -513,7 +514,7 @@ def delivery_record(
                 device_time=device_time,
                 recipient_name=recipient_name[:150],
                 relation=relation,
-                id_document=id_document if id_masked else "",
+                id_document=id_document,
                 id_number_masked=id_masked,
                 id_number_digest=id_digest,
                 signature=signature_name,
@@ -1250,8 +1251,6 @@ def counter_delivery_kind(item: Item, office: Office) -> str | None:
     sender handed it in. To the receiver: an item in :data:`COUNTER_RECEIVER_STATUSES`;
     not a dossier result, whose proxy rules and record the dossier pages keep.
     """
-    from postops.items.bag_selectors import DEPARTURE_EVENTS
-
     if item.last_office_id != office.pk or item.last_event_code in DEPARTURE_EVENTS:
         return None
     if item.status == item_rules.Status.RETURNING:
@@ -1262,6 +1261,12 @@ def counter_delivery_kind(item: Item, office: Office) -> str | None:
     ):
         return CounterDelivery.Kind.RECEIVER
     return None
+
+
+def counter_cod_due(item: Item, kind: str) -> int:
+    """The COD the counter collects: the item's amount from its receiver, nothing from a
+    sender taking a returned item back (refused or failed items return without it)."""
+    return item.cod_amount if kind == CounterDelivery.Kind.RECEIVER else 0
 
 
 def counter_delivery_record(
@@ -1319,11 +1324,8 @@ def counter_delivery_record(
     )
     if checked.errors:
         raise ValidationError(checked.errors)
-    # Never before the item's latest event: the hand-over must move the status.
-    occurred_at = timezone.now()
-    if item.last_event_at and occurred_at <= item.last_event_at:
-        occurred_at = item.last_event_at + timedelta(microseconds=1)
-    cod = item.cod_amount if kind == CounterDelivery.Kind.RECEIVER else 0
+    occurred_at = decision_time(item)  # never before the item's latest event
+    cod = counter_cod_due(item, kind)
     try:
         with transaction.atomic():
             result = event_record(

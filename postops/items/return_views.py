@@ -74,7 +74,7 @@ def _page(request, item=None, lookup=None, status=200, **forms):
         office = _counter_office(request.user, item)
         kind = office and delivery_services.counter_delivery_kind(item, office)
         if kind:
-            cod = item.cod_amount if kind == CounterDelivery.Kind.RECEIVER else 0
+            cod = delivery_services.counter_cod_due(item, kind)
             context.update(
                 counter_kind=kind,
                 counter_office=office,

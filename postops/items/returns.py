@@ -91,9 +91,10 @@ def _item(item: Item | str) -> Item:
     return found
 
 
-def _event_time(item: Item, occurred_at: datetime | None) -> datetime:
-    """Now, but never before the item's latest event: a decision taken now must move the
-    status, and a slightly fast scanner clock must not make it "late"."""
+def decision_time(item: Item, occurred_at: datetime | None = None) -> datetime:
+    """Now (or ``occurred_at``), but never before the item's latest event: a decision taken
+    now (a return, a redirection, a hand-over at the counter) must move the status, and a
+    slightly fast scanner clock must not make it "late"."""
     moment = occurred_at or timezone.now()
     if item.last_event_at and moment <= item.last_event_at:
         moment = item.last_event_at + timedelta(microseconds=1)
@@ -210,7 +211,7 @@ def item_return_to_sender(
         quote = ReturnQuote(fee=fee, free=False, tariff_version=None)
     else:
         quote = return_quote(item, cause)
-    moment = _event_time(item, occurred_at)
+    moment = decision_time(item, occurred_at)
     user, label = _actor_user_and_label(actor)
     with transaction.atomic():
         try:
@@ -319,7 +320,7 @@ def item_withdraw(
         return WithdrawResult(result.item, event, result.charge)
     _require_office_in_scope(actor, office)
     _require_item_in_scope(actor, item)
-    moment = _event_time(item, occurred_at)
+    moment = decision_time(item, occurred_at)
     with transaction.atomic():
         try:
             result = event_record(
@@ -434,7 +435,7 @@ def item_redirect(
         if new_destination != item.destination_office_id:
             changes["destination_office_id"] = new_destination
     before = {k: getattr(item, k) for k in changes}
-    moment = _event_time(item, None)
+    moment = decision_time(item)
     with transaction.atomic():
         won = Item.objects.filter(pk=item.pk, state__status=item.status).update(**changes)
         if not won:
@@ -536,7 +537,7 @@ def items_mark_unclaimed(*, now: datetime | None = None, batch_size: int = 500) 
                     item=item,
                     code=rules.Event.UNCLAIMED,
                     office=office,
-                    occurred_at=_event_time(item, now),
+                    occurred_at=decision_time(item, now),
                     event_id=uuid.uuid5(UNCLAIMED_NAMESPACE, item.number),
                     note=_("Quá 6 tháng kể từ ngày nhận gửi (Luật Bưu chính 2010)."),
                 )
